@@ -1,0 +1,192 @@
+//! Decoding of stored records (see `docs/envelope.md`). The simulator's oracles
+//! and admin tooling read records through this module, never through the Luau
+//! code under test.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::settings::{FORMAT_MARKER, FORMAT_VERSION};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Envelope {
+    pub format: String,
+    pub format_version: i64,
+    pub schema_version: i64,
+    pub data: Value,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Meta {
+    pub revision: i64,
+    pub data_revision: i64,
+    pub created_at: f64,
+    pub updated_at: f64,
+    pub user_ids: Vec<i64>,
+    pub tags: serde_json::Map<String, Value>,
+    pub lease: Option<Lease>,
+    pub write_receipts: Vec<WriteReceipt>,
+    pub operations: Operations,
+    pub trades: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Lease {
+    pub token: String,
+    #[serde(default)]
+    pub job_id: String,
+    #[serde(default)]
+    pub place_id: i64,
+    #[serde(default)]
+    pub claimed_at: f64,
+    pub expires_at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WriteReceipt {
+    pub token: String,
+    #[serde(default)]
+    pub data_changed: bool,
+    #[serde(default)]
+    pub at: f64,
+    #[serde(default)]
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Operations {
+    pub pending: Vec<PendingOperation>,
+    pub receipts: Vec<OperationReceipt>,
+    pub dedupe: Vec<DedupeEntry>,
+    pub dead_letters: Vec<DeadLetter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PendingOperation {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub payload: Value,
+    #[serde(default)]
+    pub queued_at: f64,
+    #[serde(default)]
+    pub attempts: i64,
+    #[serde(default)]
+    pub last_attempt_at: f64,
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OperationReceipt {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub status: String,
+    #[serde(default)]
+    pub result: Option<Value>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub attempts: i64,
+    #[serde(default)]
+    pub queued_at: f64,
+    #[serde(default)]
+    pub completed_at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DedupeEntry {
+    pub id: String,
+    pub status: String,
+    #[serde(default)]
+    pub at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeadLetter {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub payload: Option<Value>,
+    #[serde(default)]
+    pub payload_bytes: i64,
+    #[serde(default)]
+    pub payload_omitted: bool,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub attempts: i64,
+    #[serde(default)]
+    pub queued_at: f64,
+    #[serde(default)]
+    pub failed_at: f64,
+}
+
+/// Why a stored value is not a readable VirtualStore record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeError {
+    NotAnObject,
+    MissingFormatMarker,
+    NewerFormat(i64),
+    Malformed(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::NotAnObject => write!(f, "the stored value is not a JSON object"),
+            DecodeError::MissingFormatMarker => write!(f, "the stored value has no \"Format\": \"{FORMAT_MARKER}\" marker"),
+            DecodeError::NewerFormat(v) => write!(f, "the record uses envelope format {v}, newer than {FORMAT_VERSION}"),
+            DecodeError::Malformed(m) => write!(f, "the record envelope is malformed: {m}"),
+        }
+    }
+}
+
+impl Envelope {
+    /// Decodes a stored JSON value, failing closed on anything unexpected.
+    pub fn decode(value: &Value) -> Result<Envelope, DecodeError> {
+        let obj = value.as_object().ok_or(DecodeError::NotAnObject)?;
+        if obj.get("Format").and_then(Value::as_str) != Some(FORMAT_MARKER) {
+            return Err(DecodeError::MissingFormatMarker);
+        }
+        if let Some(v) = obj.get("FormatVersion").and_then(Value::as_i64) {
+            if v > FORMAT_VERSION {
+                return Err(DecodeError::NewerFormat(v));
+            }
+        }
+        serde_json::from_value(value.clone()).map_err(|e| DecodeError::Malformed(e.to_string()))
+    }
+
+    /// The live lease at `now` (UTC seconds), if any.
+    pub fn live_lease(&self, now: f64) -> Option<&Lease> {
+        self.meta.lease.as_ref().filter(|l| l.expires_at > now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn decodes_a_minimal_record_and_rejects_foreign_values() {
+        let rec = json!({"Format": "VirtualStore", "FormatVersion": 1, "SchemaVersion": 2, "Data": {"Coins": 1}, "Meta": {"Revision": 3}});
+        let env = Envelope::decode(&rec).unwrap();
+        assert_eq!(env.meta.revision, 3);
+        assert_eq!(Envelope::decode(&json!({"Coins": 1})), Err(DecodeError::MissingFormatMarker));
+        assert_eq!(Envelope::decode(&json!(5)), Err(DecodeError::NotAnObject));
+        let newer = json!({"Format": "VirtualStore", "FormatVersion": 9, "SchemaVersion": 1, "Data": {}, "Meta": {}});
+        assert_eq!(Envelope::decode(&newer), Err(DecodeError::NewerFormat(9)));
+    }
+}

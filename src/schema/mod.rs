@@ -1,0 +1,4 @@
+//! The `virtualstore.toml` front end: TOML model with spans, the type language,
+//! paths and loading of migration/handler files. Produces `model::Project`.
+
+pub mod model;
