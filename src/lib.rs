@@ -9,5 +9,6 @@ pub mod check;
 pub mod cli;
 pub mod codegen;
 pub mod core;
+pub mod diff;
 pub mod schema;
 pub mod sim;
