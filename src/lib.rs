@@ -10,5 +10,6 @@ pub mod cli;
 pub mod codegen;
 pub mod core;
 pub mod diff;
+pub mod editor_schema;
 pub mod schema;
 pub mod sim;
