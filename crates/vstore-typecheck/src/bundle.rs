@@ -404,6 +404,12 @@ fn eval_instance(
                 path.push(name.to_string());
             }
             i += 2;
+        } else if is_sym(toks, src, i, "[")
+            && toks.get(i + 1).is_some_and(|t| t.kind == Kind::Str)
+            && is_sym(toks, src, i + 2, "]")
+        {
+            path.push(unquote(toks[i + 1].text(src)));
+            i += 3;
         } else if is_sym(toks, src, i, ":")
             && (is_ident(toks, src, i + 1, "WaitForChild")
                 || is_ident(toks, src, i + 1, "FindFirstChild"))

@@ -38,6 +38,17 @@ fn errors(root: &Path) -> Vec<String> {
 }
 
 #[test]
+fn bracketed_and_waitforchild_requires_resolve() {
+    let root = copy_fixture("brackets");
+    fs::write(
+        root.join("Extra.luau"),
+        "--!strict\nlocal Ops = script.Parent:WaitForChild(\"Operations\")\nlocal Grant = require(Ops[\"GrantCoins\"])\n\nreturn Grant\n",
+    )
+    .unwrap();
+    assert_eq!(errors(&root), Vec::<String>::new());
+}
+
+#[test]
 fn clean_package_with_cross_module_types_has_no_findings() {
     let report = check_package(&fixture()).unwrap();
     assert_eq!(report.modules, 3);
