@@ -15,3 +15,9 @@ fn runtime_library_passes_stylua_selene_and_strict_types() {
     };
     gate_all(&pkg);
 }
+
+#[test]
+fn client_library_passes_stylua_selene_and_strict_types() {
+    let Some(pkg) = package_from_runtime("client") else { return };
+    gate_all(&pkg);
+}
