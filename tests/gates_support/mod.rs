@@ -79,10 +79,18 @@ pub fn typecheck(dir: &Path) {
     run(cmd, &format!("vstore-typecheck {}", dir.display()));
 }
 
+/// Runs every gate and reports all failures together.
 pub fn gate_all(dir: &Path) {
-    stylua(dir);
-    selene(dir);
-    typecheck(dir);
+    let failures: Vec<String> = [stylua as fn(&Path), selene, typecheck]
+        .into_iter()
+        .filter_map(|gate| std::panic::catch_unwind(|| gate(dir)).err())
+        .map(|e| {
+            e.downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "gate failed".into())
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {
@@ -120,4 +128,19 @@ pub fn package_from_runtime(name: &str) -> Option<PathBuf> {
     let dest = temp_dir(name).join(instance);
     copy_tree(&src, &dest);
     Some(dest)
+}
+
+/// Checks and builds `schema-examples/<name>` into a fresh folder; returns the package root.
+pub fn built_example(name: &str) -> PathBuf {
+    let root = repo().join("schema-examples").join(name);
+    let checked = vstore::check::check_project(&root).unwrap_or_else(|failed| {
+        panic!(
+            "schema-examples/{name} does not check:\n{}",
+            vstore::check::diagnostic::render_plain(&failed.diagnostics, 100)
+        )
+    });
+    let out = temp_dir(&format!("example-{name}")).join("build");
+    vstore::codegen::write(&checked.project, &out)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    out
 }
