@@ -9,5 +9,6 @@ pub mod host;
 pub mod json;
 pub mod mount;
 pub mod rng;
+pub mod scenario;
 pub mod specs;
 pub mod world;
