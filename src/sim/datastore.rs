@@ -362,10 +362,8 @@ impl Backend {
             value: None,
             info,
         };
-        match rec.versions.last_mut() {
-            Some(last) if last.hour == hour => *last = vr,
-            _ => rec.versions.push(vr),
-        }
+        // the tombstone never replaces the hour's backup: the removed value stays readable
+        rec.versions.push(vr);
         Some(old)
     }
 
@@ -530,6 +528,8 @@ mod tests {
         b.remove(s, "k", t0 + 7300.0);
         assert!(b.get(s, "k").is_none());
         assert!(b.versions(s, "k")[2].deleted);
+        b.write(s, "k", json!(4), vec![], Map::new(), t0 + 7310.0);
+        assert_eq!(b.versions(s, "k").len(), 3);
         assert_eq!(b.versions(s, "k")[1].value, Some(json!(3)));
     }
 

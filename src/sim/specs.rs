@@ -83,7 +83,7 @@ fn run_phase(
     match w.futures.remove(&future).and_then(|f| f.result) {
         Some((ok, values)) => Ok((ok, values, output, errors)),
         None => {
-            let why = if w.now >= deadline {
+            let why = if w.next_time().is_some() {
                 "the test did not finish within 48 virtual hours"
             } else {
                 "the test yielded forever: nothing was left to run"

@@ -1,11 +1,11 @@
-//! Runs the replication specs (`replication.spec.luau`) against the server
+//! Runs the replication specs (`emulated.luau`) against the server
 //! `Replication.luau` and the client package, each in a fresh Luau VM built
 //! by `harness.luau`.
 
 use mlua::{Function, Lua, Table, Value};
 
 const HARNESS: &str = include_str!("harness.luau");
-const SPECS: &str = include_str!("replication.spec.luau");
+const SPECS: &str = include_str!("emulated.luau");
 const REPLICATION: &str = include_str!("../../templates/runtime/Replication.luau");
 const CLIENT: &str = include_str!("../../templates/client/init.luau");
 
@@ -42,7 +42,7 @@ fn run(spec: &str) {
     spec_env.set_metatable(Some(meta));
     let specs: Table = lua
         .load(SPECS)
-        .set_name("=replication.spec")
+        .set_name("=emulated")
         .set_environment(spec_env)
         .eval()
         .expect("specs load");
