@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::sim::mount::{mount_project, Node};
+use crate::sim::mount::{mount_project, strip_chunk_prefix, Node};
 use crate::sim::specs::{find_specs, run_spec_file, runtime_package, SpecOptions};
 
 use super::Outcome;
@@ -47,23 +47,7 @@ fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
             .or_else(|| rt.parent().map(|p| p.join("client")));
         runtime_package(rt, client.as_deref()).map_err(|e| e.to_string())?
     } else {
-        let mut root = Node::folder("game", "DataModel");
-        let fragment = [
-            project.join("build").join("virtualstore.project.json"),
-            project.join("virtualstore.project.json"),
-        ]
-        .into_iter()
-        .find(|p| p.exists());
-        match fragment {
-            Some(f) => mount_project(&f, &mut root).map_err(|e| e.to_string())?,
-            None => {
-                return Err(format!(
-                    "no generated package found in {}: run `vstore build` first, or pass --runtime",
-                    project.display()
-                ))
-            }
-        }
-        root
+        generated_package(project)?
     };
     let rojo = args.rojo.clone().or_else(|| {
         Some(project.join("default.project.json")).filter(|p| p.exists() && args.runtime.is_none())
@@ -71,6 +55,31 @@ fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
     if let Some(r) = rojo {
         mount_project(&r, &mut root).map_err(|e| e.to_string())?;
     }
+    Ok(root)
+}
+
+/// Checks the project, generates its package into a scratch folder and mounts
+/// it per the generated `virtualstore.project.json` fragment.
+fn generated_package(project: &Path) -> Result<Node, String> {
+    let checked = match crate::check::check_project(project) {
+        Ok(c) => c,
+        Err(failed) => {
+            for d in failed.diagnostics {
+                eprintln!("{:?}", miette::Report::new(d));
+            }
+            return Err("the project has errors; fix them before testing".into());
+        }
+    };
+    let files = crate::codegen::generate(&checked.project);
+    let scratch = std::env::temp_dir().join(format!("vstore-test-{}", std::process::id()));
+    crate::codegen::write_files(&files, &scratch)
+        .map_err(|e| format!("writing the generated package failed: {e}"))?;
+    let mut root = Node::folder("game", "DataModel");
+    let mounted = mount_project(&scratch.join(crate::codegen::PROJECT_FRAGMENT), &mut root)
+        .map_err(|e| e.to_string());
+    strip_chunk_prefix(&mut root, &scratch);
+    std::fs::remove_dir_all(&scratch).ok();
+    mounted?;
     Ok(root)
 }
 
