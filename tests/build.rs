@@ -11,14 +11,22 @@ use build_support::*;
 fn assert_builds(name: &str) -> std::path::PathBuf {
     let project = example(name);
     let out = build(&project, &[]);
-    assert!(out.status.success(), "build of {name} failed:\n{}", text(&out));
+    assert!(
+        out.status.success(),
+        "build of {name} failed:\n{}",
+        text(&out)
+    );
     project
 }
 
 fn snapshot_generated(name: &str) {
     let project = assert_builds(name);
     for (path, bytes) in tree(&project.join("build")) {
-        if path.starts_with("VirtualStore/") || path.starts_with("VirtualStoreClient/") {
+        // The runtime copies and the manifest listing them change with the runtime, not the schema.
+        if path.starts_with("VirtualStore/")
+            || path.starts_with("VirtualStoreClient/")
+            || path == ".vstore-files"
+        {
             continue;
         }
         let contents = String::from_utf8(bytes).expect("utf-8 output");
@@ -49,8 +57,18 @@ fn building_twice_gives_identical_bytes() {
 fn committed_locks_match_what_build_records() {
     for name in ["basic", "advanced"] {
         let project = assert_builds(name);
-        let committed = fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema-examples").join(name).join("vstore.lock")).expect("committed vstore.lock");
-        assert_eq!(fs::read_to_string(project.join("vstore.lock")).expect("lock after build"), committed, "{name}/vstore.lock is stale");
+        let committed = fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schema-examples")
+                .join(name)
+                .join("vstore.lock"),
+        )
+        .expect("committed vstore.lock");
+        assert_eq!(
+            fs::read_to_string(project.join("vstore.lock")).expect("lock after build"),
+            committed,
+            "{name}/vstore.lock is stale"
+        );
     }
 }
 
@@ -70,8 +88,17 @@ fn check_mode_fails_and_names_an_edited_file() {
     fs::write(&edited, text_before).expect("edit");
     let out = build(&project, &["--check"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("differs: PlayerData/init.luau"), "{}", text(&out));
-    assert!(fs::read_to_string(&edited).expect("read").ends_with("-- local edit\n"), "--check must not write");
+    assert!(
+        text(&out).contains("differs: PlayerData/init.luau"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        fs::read_to_string(&edited)
+            .expect("read")
+            .ends_with("-- local edit\n"),
+        "--check must not write"
+    );
 }
 
 #[test]
@@ -79,7 +106,11 @@ fn check_mode_reports_missing_files_before_any_build() {
     let project = example("basic");
     let out = build(&project, &["--check"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("missing: PlayerData/init.luau"), "{}", text(&out));
+    assert!(
+        text(&out).contains("missing: PlayerData/init.luau"),
+        "{}",
+        text(&out)
+    );
     assert!(!project.join("build").exists());
 }
 
@@ -119,7 +150,9 @@ fn every_generated_luau_file_reparses_with_full_moon() {
                 continue;
             }
             let source = String::from_utf8(bytes).expect("utf-8");
-            if let Err(errors) = full_moon::parse_fallible(&source, full_moon::LuaVersion::luau()).into_result() {
+            if let Err(errors) =
+                full_moon::parse_fallible(&source, full_moon::LuaVersion::luau()).into_result()
+            {
                 panic!("{name}: {path} does not parse: {errors:?}");
             }
         }
@@ -138,7 +171,11 @@ fn init_project_checks_and_builds_unchanged() {
     let dir = scratch("init").join("game");
     let out = vstore(&["init", dir.to_str().expect("utf-8")]);
     assert!(out.status.success(), "{}", text(&out));
-    for file in ["virtualstore.toml", "operations/GrantCoins.luau", "tests/PlayerData.spec.luau"] {
+    for file in [
+        "virtualstore.toml",
+        "operations/GrantCoins.luau",
+        "tests/PlayerData.spec.luau",
+    ] {
         assert!(dir.join(file).is_file(), "{file} missing");
     }
     let out = vstore(&["check", "--project", dir.to_str().expect("utf-8")]);
@@ -158,5 +195,8 @@ fn init_refuses_to_overwrite_an_existing_project() {
     let out = vstore(&["init", dir.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("already exists"), "{}", text(&out));
-    assert_eq!(fs::read_to_string(dir.join("virtualstore.toml")).expect("read"), "# mine\n");
+    assert_eq!(
+        fs::read_to_string(dir.join("virtualstore.toml")).expect("read"),
+        "# mine\n"
+    );
 }

@@ -52,9 +52,18 @@ pub fn run(args: BuildArgs) -> Outcome {
         return compare(&files, &out);
     }
     let new_lock = lock::updated(&project, &old_lock);
-    if lock::render(&new_lock) != old_lock.source.as_ref().map(|s| s.text().to_string()).unwrap_or_default() {
+    if lock::render(&new_lock)
+        != old_lock
+            .source
+            .as_ref()
+            .map(|s| s.text().to_string())
+            .unwrap_or_default()
+    {
         if let Err(e) = lock::write(&args.project, &new_lock) {
-            eprintln!("error: cannot write {}: {e}", args.project.join(lock::LOCK_FILE).display());
+            eprintln!(
+                "error: cannot write {}: {e}",
+                args.project.join(lock::LOCK_FILE).display()
+            );
             return Outcome::Usage;
         }
     }
@@ -96,6 +105,10 @@ fn compare(files: &[codegen::OutFile], out: &Path) -> Outcome {
             Drift::Extra(p) => println!("stale:   {p}"),
         }
     }
-    eprintln!("error: {} generated file(s) in {} are out of date; run `vstore build`", drift.len(), out.display());
+    eprintln!(
+        "error: {} generated file(s) in {} are out of date; run `vstore build`",
+        drift.len(),
+        out.display()
+    );
     Outcome::UserErrors
 }

@@ -299,7 +299,7 @@ fn store_files(
     let mut exported = Vec::new();
     for (name, ty) in validators::dependency_order(&project.types) {
         functions.push(validators::function(&validators::check_fn(name), ty));
-        exported.push(context! { name => luau::pascal(&[name.clone()]), check => validators::check_fn(name), root => luau::string(name) });
+        exported.push(context! { name => luau::pascal(std::slice::from_ref(name)), check => validators::check_fn(name), root => luau::string(name) });
     }
     functions.push(validators::data_function("checkData", &store.shape));
     for op in &operations {

@@ -21,7 +21,9 @@ pub fn scratch(name: &str) -> PathBuf {
 
 /// Copies a shipped example (without any earlier build output) into a scratch folder.
 pub fn example(name: &str) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema-examples").join(name);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schema-examples")
+        .join(name);
     let dst = scratch(name);
     for entry in walkdir::WalkDir::new(&src) {
         let entry = entry.expect("walk example");
@@ -40,7 +42,10 @@ pub fn example(name: &str) -> PathBuf {
 }
 
 pub fn vstore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vstore")).args(args).output().expect("run vstore")
+    Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(args)
+        .output()
+        .expect("run vstore")
 }
 
 pub fn build(project: &Path, extra: &[&str]) -> Output {
@@ -50,7 +55,11 @@ pub fn build(project: &Path, extra: &[&str]) -> Output {
 }
 
 pub fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// Every file under `dir` as (relative path, bytes), sorted.
@@ -61,7 +70,11 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .filter(|e| e.file_type().is_file())
         .map(|e| {
             let rel = e.path().strip_prefix(dir).expect("below dir");
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
             (rel, fs::read(e.path()).expect("read"))
         })
         .collect();
