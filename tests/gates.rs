@@ -6,7 +6,7 @@
 
 mod gates_support;
 
-use gates_support::{gate_all, package_from_runtime};
+use gates_support::{built_example, gate_all, package_from_runtime};
 
 #[test]
 fn runtime_library_passes_stylua_selene_and_strict_types() {
@@ -18,6 +18,18 @@ fn runtime_library_passes_stylua_selene_and_strict_types() {
 
 #[test]
 fn client_library_passes_stylua_selene_and_strict_types() {
-    let Some(pkg) = package_from_runtime("client") else { return };
+    let Some(pkg) = package_from_runtime("client") else {
+        return;
+    };
     gate_all(&pkg);
+}
+
+#[test]
+fn basic_example_build_passes_stylua_selene_and_strict_types() {
+    gate_all(&built_example("basic"));
+}
+
+#[test]
+fn advanced_example_build_passes_stylua_selene_and_strict_types() {
+    gate_all(&built_example("advanced"));
 }

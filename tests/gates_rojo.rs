@@ -130,3 +130,13 @@ fn rojo_builds_a_game_around_a_package_fragment() {
     .unwrap();
     rojo_game_holds_every_module("fixture", &pkg);
 }
+
+#[test]
+fn rojo_builds_a_game_around_the_basic_example() {
+    rojo_game_holds_every_module("basic", &gates_support::built_example("basic"));
+}
+
+#[test]
+fn rojo_builds_a_game_around_the_advanced_example() {
+    rojo_game_holds_every_module("advanced", &gates_support::built_example("advanced"));
+}

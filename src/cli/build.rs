@@ -8,7 +8,7 @@ use crate::check;
 use crate::codegen::{self, Drift, History};
 use crate::schema::{lock, types};
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct BuildArgs {
     /// Project folder holding `virtualstore.toml`.
     #[arg(long, default_value = ".")]
@@ -19,9 +19,21 @@ pub struct BuildArgs {
     /// Compare the emitted tree with the disk instead of writing; exit 1 on any difference.
     #[arg(long)]
     pub check: bool,
+    /// Rebuild whenever the schema, migrations or handlers change (see `watch`).
+    #[arg(long, conflicts_with = "check")]
+    pub watch: bool,
 }
 
 pub fn run(args: BuildArgs) -> Outcome {
+    if args.watch {
+        let once = BuildArgs { watch: false, ..args.clone() };
+        let rebuild = || match run(once.clone()) {
+            Outcome::Ok => Ok("package is up to date".to_string()),
+            _ => Err("build failed (diagnostics above)".to_string()),
+        };
+        super::watch::run(&args.project, super::watch::POLL_INTERVAL, rebuild, || true);
+        return Outcome::Ok;
+    }
     let checked = match check::check_project(&args.project) {
         Ok(checked) => checked,
         Err(failed) => {

@@ -9,7 +9,8 @@ pub mod render;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::core::settings::{store_setting, SettingValue};
-use crate::schema::model::{Project, Span, Store, Type};
+use crate::schema::lock::Lock;
+use crate::schema::model::{Project, Span, Store, StoreKind, TemplateField, Type};
 
 /// How bad a change is. `Breaking` findings make `vstore diff` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -499,4 +500,124 @@ pub fn show(ty: &Type) -> String {
             .join(" | "),
         Type::Named(n) => n.clone(),
     }
+}
+
+/// Leaf fields of a record shape as `(dotted path, type)`, nested records flattened.
+fn leaves(ty: &Type, prefix: &mut Vec<String>, out: &mut Vec<(Vec<String>, Type)>) {
+    match ty {
+        Type::Record(fields) if !fields.is_empty() => {
+            for f in fields {
+                prefix.push(f.name.clone());
+                leaves(&f.ty, prefix, out);
+                prefix.pop();
+            }
+        }
+        other => out.push((prefix.clone(), other.clone())),
+    }
+}
+
+/// `new` with each store's template replaced by the leaves of its expanded
+/// shape (defaults and spans taken from the closest template field), so both
+/// sides of a shape-only comparison use the same granularity.
+fn shape_template(new: &Project) -> Project {
+    let mut p = new.clone();
+    for store in &mut p.stores {
+        let mut out = Vec::new();
+        // Through the lock's own text form, so both sides carry the same detail.
+        let expanded = crate::schema::types::expand(&store.shape, &new.types);
+        let rendered = crate::schema::types::render(&expanded);
+        let shape = crate::schema::types::parse(&rendered)
+            .map(|p| p.ty)
+            .unwrap_or(expanded);
+        leaves(&shape, &mut Vec::new(), &mut out);
+        store.template = out
+            .into_iter()
+            .map(|(path, ty)| {
+                let span = store
+                    .template
+                    .iter()
+                    .filter(|f| path.starts_with(&f.path) || f.path.starts_with(&path))
+                    .map(|f| f.span)
+                    .next()
+                    .unwrap_or_default();
+                let default = path
+                    .iter()
+                    .try_fold(&store.defaults, |v, k| v.get(k))
+                    .cloned()
+                    .unwrap_or_default();
+                TemplateField {
+                    path,
+                    ty,
+                    default,
+                    span,
+                }
+            })
+            .collect();
+    }
+    p
+}
+
+/// Compares the current project with the released shapes in `vstore.lock`.
+/// The lock records only each version's data shape, so this checks fields,
+/// types, store removal and versions; public paths, operations and settings
+/// need `--against` an older `virtualstore.toml`.
+pub fn compare_with_lock(lock: &Lock, new: &Project, source: &str) -> Result<Vec<Finding>, String> {
+    let new = shape_template(new);
+    let mut old = new.clone();
+    old.types.clear();
+    old.stores.clear();
+    for (name, versions) in &lock.stores {
+        let current = new.stores.iter().find(|s| &s.name == name);
+        // The newest released version not above the current one (or the newest at all).
+        let pick = current
+            .and_then(|c| versions.range(..=c.version).next_back())
+            .or_else(|| versions.iter().next_back());
+        let Some((&version, shape)) = pick else {
+            continue;
+        };
+        let parsed = crate::schema::types::parse(shape)
+            .map_err(|e| format!("vstore.lock: shape of {name} v{version}: {}", e.message))?;
+        let mut store = match current {
+            Some(c) => c.clone(),
+            None => Store {
+                name: name.clone(),
+                kind: StoreKind::Players,
+                version,
+                settings: BTreeMap::new(),
+                shape: Type::Record(vec![]),
+                template: vec![],
+                defaults: serde_json::Value::Null,
+                public: vec![],
+                channel: name.clone(),
+                migrations: vec![],
+                operations: vec![],
+            },
+        };
+        store.version = version;
+        store.migrations.clear();
+        let mut out = Vec::new();
+        leaves(&parsed.ty, &mut Vec::new(), &mut out);
+        let defaults: BTreeMap<Vec<String>, serde_json::Value> = current
+            .map(|c| {
+                c.template
+                    .iter()
+                    .map(|f| (f.path.clone(), f.default.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        store.template = out
+            .into_iter()
+            .map(|(path, ty)| {
+                let default = defaults.get(&path).cloned().unwrap_or_default();
+                TemplateField {
+                    path,
+                    ty,
+                    default,
+                    span: Span::default(),
+                }
+            })
+            .collect();
+        old.stores.push(store);
+    }
+    Ok(compare(&old, &new, source))
 }

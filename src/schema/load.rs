@@ -301,7 +301,7 @@ pub fn load_str(root: &Path, text: String) -> Loaded {
                 }
             }
             match get(&root_entries, "stores") {
-                None => cx.missing(Span { start: 0, end: 0 }, "stores", "the project file", "a store such as `[stores.PlayerData]` with `kind`, `version` and a `[stores.PlayerData.template]`"),
+                None => cx.missing(root_entries.first().map(|e| e.key_span).unwrap_or(Span { start: 0, end: src.text().len().min(1) }), "stores", "the project file", "a store such as `[stores.PlayerData]` with `kind`, `version` and a `[stores.PlayerData.template]`"),
                 Some(s) => {
                     if let Some(entries) = cx.table(&s.value, "stores") {
                         if entries.is_empty() {
@@ -374,7 +374,7 @@ fn load_types(cx: &mut Cx, entries: &[Entry], project: &mut Project, type_spans:
         })
         .collect();
     let mut reported = BTreeSet::new();
-    for start in 0..graph.len() {
+    for (start, start_span) in type_spans.iter().copied().enumerate() {
         let mut stack = vec![(start, vec![start])];
         let mut seen = BTreeSet::new();
         while let Some((node, trail)) = stack.pop() {
@@ -387,18 +387,18 @@ fn load_types(cx: &mut Cx, entries: &[Entry], project: &mut Project, type_spans:
                             .map(|&i| project.types[i].0.as_str())
                             .chain([project.types[start].0.as_str()])
                             .collect();
-                        let (_, names_in) = &refs[start];
+                        let (_, names_in) = &refs[node];
                         let span = names_in
                             .iter()
-                            .find(|(n, _)| project.types.get(next).is_some_and(|(k, _)| k == n))
+                            .find(|(n, _)| *n == project.types[start].0)
                             .map(|(_, s)| *s)
-                            .unwrap_or(type_spans[start]);
+                            .unwrap_or(start_span);
                         cx.error(
                             "VS2005",
                             span,
                             format!("named type `{}` refers to itself: {}", project.types[start].0, names.join(" -> ")),
                             "this reference closes the cycle",
-                            "stored data must be finite: replace the cycle by a map keyed by id, e.g. `{[string]: Node}` with ids in the fields",
+                            "stored data must be finite: refer to the other value by an id (a string) and keep those values in a map",
                         );
                     }
                 } else if seen.insert(next) {

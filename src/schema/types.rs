@@ -55,9 +55,17 @@ impl Parser<'_> {
         TypeError {
             code: "VS2001",
             message: msg.to_owned(),
-            span: Span {
-                start,
-                end: end.max(start),
+            span: {
+                let len = self.s.len();
+                if end <= start {
+                    let start = start.min(len.saturating_sub(1));
+                    Span {
+                        start,
+                        end: (start + 1).min(len.max(1)),
+                    }
+                } else {
+                    Span { start, end }
+                }
             },
             help: help.to_owned(),
         }

@@ -121,3 +121,18 @@ pub fn package_from_runtime(name: &str) -> Option<PathBuf> {
     copy_tree(&src, &dest);
     Some(dest)
 }
+
+/// Checks and builds `schema-examples/<name>` into a fresh folder; returns the package root.
+pub fn built_example(name: &str) -> PathBuf {
+    let root = repo().join("schema-examples").join(name);
+    let checked = vstore::check::check_project(&root).unwrap_or_else(|failed| {
+        panic!(
+            "schema-examples/{name} does not check:\n{}",
+            vstore::check::diagnostic::render_plain(&failed.diagnostics, 100)
+        )
+    });
+    let out = temp_dir(&format!("example-{name}")).join("build");
+    vstore::codegen::write(&checked.project, &out)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    out
+}
