@@ -124,6 +124,7 @@ pub fn analyze_handler(src: &SourceFile, writes: &[DataPath], diags: &mut Vec<Di
         diags: Vec::new(),
         profile,
         writes,
+        locals: locals(&ast),
     };
     v.visit_ast(&ast);
     diags.extend(v.diags);
@@ -182,6 +183,7 @@ pub fn analyze_migration(src: &SourceFile, to: u32, diags: &mut Vec<Diagnostic>)
         diags: Vec::new(),
         profile: None,
         writes: &[],
+        locals: locals(&ast),
     };
     v.visit_ast(&ast);
     diags.extend(v.diags);
@@ -232,11 +234,43 @@ fn root_name(prefix: &Prefix) -> Option<&TokenReference> {
     }
 }
 
+/// Every name the file declares locally: such names shadow the globals the
+/// rules look for, so `local time = payload.Now` is not a clock read.
+#[derive(Default)]
+struct Locals(std::collections::BTreeSet<String>);
+
+impl Visitor for Locals {
+    fn visit_local_assignment(&mut self, node: &ast::LocalAssignment) {
+        self.0
+            .extend(node.names().iter().map(|t| t.token().to_string()));
+    }
+    fn visit_local_function(&mut self, node: &ast::LocalFunction) {
+        self.0.insert(node.name().token().to_string());
+    }
+    fn visit_function_body(&mut self, node: &FunctionBody) {
+        self.0.extend(param_names(node).into_iter().map(|(n, _)| n));
+    }
+    fn visit_generic_for(&mut self, node: &ast::GenericFor) {
+        self.0
+            .extend(node.names().iter().map(|t| t.token().to_string()));
+    }
+    fn visit_numeric_for(&mut self, node: &ast::NumericFor) {
+        self.0.insert(node.index_variable().token().to_string());
+    }
+}
+
+fn locals(ast: &ast::Ast) -> std::collections::BTreeSet<String> {
+    let mut l = Locals::default();
+    l.visit_ast(ast);
+    l.0
+}
+
 struct Rules<'a> {
     src: &'a SourceFile,
     diags: Vec<Diagnostic>,
     profile: Option<String>,
     writes: &'a [DataPath],
+    locals: std::collections::BTreeSet<String>,
 }
 
 const GLOBALS: &[&str] = &[
@@ -277,7 +311,9 @@ impl Rules<'_> {
             _ => None,
         };
         const PURE: &str = "handlers and migrations run inside UpdateAsync transforms: they must be pure, fast and must not yield";
-        if GLOBALS.contains(&name.as_str()) {
+        if self.locals.contains(&name) {
+            // A local of the same name shadows the global.
+        } else if GLOBALS.contains(&name.as_str()) {
             self.report(
                 "VS4005",
                 span,
@@ -433,5 +469,39 @@ impl Visitor for Rules<'_> {
 
     fn visit_compound_assignment(&mut self, a: &ast::luau::CompoundAssignment) {
         self.var_write(a.lhs());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handler_codes(code: &str, writes: &[&str]) -> Vec<&'static str> {
+        let src = SourceFile::new("operations/H.luau", code.to_owned());
+        let writes: Vec<DataPath> = writes
+            .iter()
+            .map(|w| w.split('.').map(str::to_owned).collect())
+            .collect();
+        let mut diags = Vec::new();
+        analyze_handler(&src, &writes, &mut diags);
+        diags.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn locals_shadow_the_globals_the_rules_look_for() {
+        let code = "return function(profile, payload)\n\tlocal time = payload.Now\n\tprofile.Wallet.Coins = time\nend\n";
+        assert!(handler_codes(code, &["Wallet.Coins"]).is_empty());
+    }
+
+    #[test]
+    fn writes_below_a_declared_path_are_allowed_and_others_rejected() {
+        let code = "return function(profile, payload)\n\tprofile.Quests[payload.Id] = {}\n\ttable.insert(profile.Inventory, payload.Item)\n\tprofile.Wallet.Gems -= 1\nend\n";
+        assert_eq!(handler_codes(code, &["Quests", "Inventory"]), ["VS4006"]);
+    }
+
+    #[test]
+    fn dot_called_async_functions_yield_too() {
+        let code = "return function(profile, payload)\n\tpayload.Store.GetAsync(payload.Store, \"k\")\nend\n";
+        assert_eq!(handler_codes(code, &[]), ["VS4003"]);
     }
 }

@@ -150,14 +150,61 @@ impl Cx<'_> {
         let body = raw
             .get(quote..raw.len().saturating_sub(quote))
             .unwrap_or("");
-        match &item.node {
-            Node::Str(s) if body == s => Span {
+        let Node::Str(value) = &item.node else {
+            return item.span;
+        };
+        if body == value {
+            return Span {
                 start: item.span.start + quote + inner.start,
                 end: item.span.start + quote + inner.end,
-            },
-            _ => item.span,
+            };
+        }
+        // A basic string with escapes: map decoded offsets back through them.
+        match escaped_offsets(body, value) {
+            Some(map) => {
+                let at =
+                    |i: usize| item.span.start + quote + map.get(i).copied().unwrap_or(body.len());
+                Span {
+                    start: at(inner.start),
+                    end: at(inner.end),
+                }
+            }
+            None => item.span,
         }
     }
+}
+
+/// For each byte offset of the decoded `value` (and one past its end), the
+/// offset in the raw string `body`; `None` if the escapes are not understood.
+fn escaped_offsets(body: &str, value: &str) -> Option<Vec<usize>> {
+    let raw = body.as_bytes();
+    let mut map = Vec::with_capacity(value.len() + 1);
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\\' {
+            let (len, decoded) = match raw.get(i + 1)? {
+                b'u' => (
+                    6,
+                    char::from_u32(u32::from_str_radix(body.get(i + 2..i + 6)?, 16).ok()?)?
+                        .len_utf8(),
+                ),
+                b'U' => (
+                    10,
+                    char::from_u32(u32::from_str_radix(body.get(i + 2..i + 10)?, 16).ok()?)?
+                        .len_utf8(),
+                ),
+                b'"' | b'\\' | b'n' | b't' | b'r' | b'b' | b'f' | b'e' => (2, 1),
+                _ => return None,
+            };
+            map.extend(std::iter::repeat_n(i, decoded));
+            i += len;
+        } else {
+            map.push(i);
+            i += 1;
+        }
+    }
+    map.push(raw.len());
+    (map.len() == value.len() + 1).then_some(map)
 }
 
 fn get<'e>(entries: &'e [Entry], key: &str) -> Option<&'e Entry> {
@@ -1343,5 +1390,64 @@ fn load_operations(
         spans
             .operations
             .push((e.key_span, f.value.span, write_spans));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_error(text: &str) -> (String, &'static str) {
+        let loaded = load_str(Path::new("."), text.to_owned());
+        let d = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .expect("an error");
+        (text[d.span.start..d.span.end].to_owned(), d.code)
+    }
+
+    const STORE: &str = "[stores.S]\nkind = \"keyed\"\nversion = 1\n\n[stores.S.template]\n";
+
+    #[test]
+    fn spans_inside_type_strings_point_at_the_exact_name() {
+        let text = format!(
+            "{STORE}Rank = {{ type = \"\\\"Bronze\\\" | Silverr\", default = \"Bronze\" }}\n"
+        );
+        assert_eq!(first_error(&text), ("Silverr".to_owned(), "VS2003"));
+        let text = format!("{STORE}Pets = {{ type = '{{[string]: Pett}}', default = {{}} }}\n");
+        assert_eq!(first_error(&text), ("Pett".to_owned(), "VS2004"));
+    }
+
+    #[test]
+    fn unspecified_settings_use_their_defaults_in_cross_checks() {
+        let text = STORE.replace(
+            "version = 1",
+            "version = 1\nsettings = { AutoSaveInterval = 90 }",
+        ) + "A = { type = \"integer\", default = 0 }\n";
+        assert_eq!(first_error(&text), ("90".to_owned(), "VS3304"));
+        let ok = STORE.replace(
+            "version = 1",
+            "version = 1\nsettings = { AutoSaveInterval = 89 }",
+        ) + "A = { type = \"integer\", default = 0 }\n";
+        assert!(load_str(Path::new("."), ok).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn dotted_keys_and_quoted_paths_build_the_same_shape() {
+        let a = load_str(
+            Path::new("."),
+            format!("{STORE}\"Wallet.Coins\" = {{ type = \"integer\", default = 0 }}\n"),
+        );
+        let b = load_str(
+            Path::new("."),
+            format!("{STORE}Wallet.Coins = {{ type = \"integer\", default = 0 }}\n"),
+        );
+        assert!(a.diagnostics.is_empty() && b.diagnostics.is_empty());
+        assert_eq!(a.project.stores[0].shape, b.project.stores[0].shape);
+        assert_eq!(
+            a.project.stores[0].defaults,
+            serde_json::json!({ "Wallet": { "Coins": 0 } })
+        );
     }
 }

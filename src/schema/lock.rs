@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::check::diagnostic::{Diagnostic, SourceFile};
 
-use super::model::{Project, Span, Store};
+use super::model::{Project, Span, Store, Type};
 use super::tree::{self, Node};
 use super::types;
 
@@ -115,6 +115,20 @@ pub fn updated(project: &Project, old: &Lock) -> Lock {
     }
 }
 
+/// The released shapes as types, keyed by `(store, version)`: what codegen
+/// needs to type migration `N-1 -> N` against both shapes.
+pub fn history(lock: &Lock) -> BTreeMap<(String, u32), Type> {
+    let mut out = BTreeMap::new();
+    for (store, versions) in &lock.stores {
+        for (v, shape) in versions {
+            if let Ok(parsed) = types::parse(shape) {
+                out.insert((store.clone(), *v), parsed.ty);
+            }
+        }
+    }
+    out
+}
+
 /// The stable text of a lock.
 pub fn render(lock: &Lock) -> String {
     let mut out = String::from("# Shapes of every released schema version, written by `vstore build`.\n# Commit this file; do not edit it by hand.\n");
@@ -161,5 +175,6 @@ mod tests {
         let back = parse(text.clone()).unwrap();
         assert_eq!(back.stores, lock.stores);
         assert_eq!(render(&back), text);
+        assert_eq!(history(&back).len(), 2);
     }
 }

@@ -79,10 +79,18 @@ pub fn typecheck(dir: &Path) {
     run(cmd, &format!("vstore-typecheck {}", dir.display()));
 }
 
+/// Runs every gate and reports all failures together.
 pub fn gate_all(dir: &Path) {
-    stylua(dir);
-    selene(dir);
-    typecheck(dir);
+    let failures: Vec<String> = [stylua as fn(&Path), selene, typecheck]
+        .into_iter()
+        .filter_map(|gate| std::panic::catch_unwind(|| gate(dir)).err())
+        .map(|e| {
+            e.downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "gate failed".into())
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {

@@ -436,6 +436,8 @@ struct Parsed {
     requires: Vec<(usize, usize, usize)>,
     /// local alias -> module index.
     aliases: HashMap<String, usize>,
+    /// (first token, last token) per unresolved require (already reported).
+    unresolved: Vec<(usize, usize)>,
 }
 
 fn mangled(k: usize, name: &str) -> String {
@@ -513,6 +515,7 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
         let toks = tokenize(src);
         let types = type_statements(&toks, src);
         let mut requires = Vec::new();
+        let mut unresolved = Vec::new();
         let mut aliases = HashMap::new();
         let mut bindings: HashMap<String, Vec<String>> = HashMap::new();
         let mut i = 0;
@@ -544,15 +547,18 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
                             aliases.insert(toks[i - 2].text(src).to_string(), j);
                         }
                     }
-                    None => findings.push(Finding {
-                        file: m.rel.clone(),
-                        line: toks[i].line + 1,
-                        col: toks[i].col + 1,
-                        message: format!(
-                            "cannot resolve `{}` to a module of this package",
-                            &src[toks[i].start..toks[close].end]
-                        ),
-                    }),
+                    None => {
+                        unresolved.push((i, close));
+                        findings.push(Finding {
+                            file: m.rel.clone(),
+                            line: toks[i].line + 1,
+                            col: toks[i].col + 1,
+                            message: format!(
+                                "cannot resolve `{}` to a module of this package",
+                                &src[toks[i].start..toks[close].end]
+                            ),
+                        })
+                    }
                 }
                 i = close + 1;
                 continue;
@@ -564,6 +570,7 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
             types,
             requires,
             aliases,
+            unresolved,
         });
     }
 
@@ -639,6 +646,10 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
                 let a = src.lines().take(n).map(|l| l.len() + 1).sum::<usize>();
                 edits.push((a, a + line.len(), String::new()));
             }
+        }
+        // Reported once above; `any` keeps the checker from repeating it.
+        for &(a, b) in &p.unresolved {
+            edits.push((p.toks[a].start, p.toks[b].end, "(nil :: any)".to_string()));
         }
         for &(a, b, j) in &p.requires {
             edits.push((p.toks[a].start, p.toks[b].end, format!("__vs_mod_{j}")));
