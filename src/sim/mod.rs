@@ -1,1 +1,3 @@
 //! TODO owner fills this module.
+
+pub mod verify;
