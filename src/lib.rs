@@ -9,5 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod codegen;
 pub mod core;
+pub mod diff;
+pub mod editor_schema;
 pub mod schema;
 pub mod sim;

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod init;
 pub mod sim;
 pub mod test;
+pub mod watch;
 
 #[derive(Debug, Parser)]
 #[command(name = "vstore", version, about = "Typed, generated, verified Roblox player data")]

@@ -5,4 +5,5 @@
 
 pub mod codes;
 pub mod envelope;
+pub mod projection;
 pub mod settings;

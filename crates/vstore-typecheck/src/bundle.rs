@@ -3,10 +3,14 @@
 //!
 //! Every module becomes a loader function called once, in dependency order;
 //! each `require(...)` of a package module is replaced by the loader's result.
-//! Top-level type aliases are hoisted to the chunk's top level under mangled
-//! names (`__vs_<module>_<Name>`) so `Other.Name` type references keep working;
-//! inside a module the original names stay available as local aliases. Lines of
-//! module bodies are kept 1:1 so diagnostics map back to `file:line:col`.
+//! A module keeps its own type aliases in place (`export` is blanked, since it
+//! is only legal at a chunk's top level). Each exported non-generic type also
+//! leaves the loader as a typed witness value, `(nil :: any) :: T`, and becomes
+//! `type __vs_<module>_T = typeof(witness)` at the top level, so `Other.T`
+//! in a dependent module has the exact type, class types built with
+//! `typeof(setmetatable(...))` included. Generic exported types are copied to
+//! the top level with their names rewritten. Lines of module bodies are kept
+//! 1:1 so diagnostics map back to `file:line:col`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -265,8 +269,6 @@ struct TypeStmt {
     name: String,
     /// `<T, U...>` with defaults as declared, or empty.
     generics_decl: String,
-    /// `<T, U...>` without defaults, or empty.
-    generics_use: String,
     first_tok: usize,
     last_tok: usize,
 }
@@ -328,29 +330,12 @@ fn type_statements(toks: &[Token], src: &str) -> Vec<TypeStmt> {
         }
         let name = toks[name_i].text(src).to_string();
         let mut j = name_i + 1;
-        let (mut generics_decl, mut generics_use) = (String::new(), String::new());
+        let mut generics_decl = String::new();
         if is_sym(toks, src, j, "<") {
             let close = (j..toks.len())
                 .find(|&k| is_sym(toks, src, k, ">"))
                 .unwrap_or(j);
             generics_decl = src[toks[j].start..toks[close].end].to_string();
-            let mut names = Vec::new();
-            let mut expect_name = true;
-            for k in j + 1..close {
-                let tk = toks[k].text(src);
-                if expect_name && toks[k].kind == Kind::Ident {
-                    let pack = is_sym(toks, src, k + 1, "...");
-                    names.push(if pack {
-                        format!("{tk}...")
-                    } else {
-                        tk.to_string()
-                    });
-                    expect_name = false;
-                } else if tk == "," {
-                    expect_name = true;
-                }
-            }
-            generics_use = format!("<{}>", names.join(", "));
             j = close + 1;
         }
         if !is_sym(toks, src, j, "=") {
@@ -380,7 +365,6 @@ fn type_statements(toks: &[Token], src: &str) -> Vec<TypeStmt> {
         out.push(TypeStmt {
             name,
             generics_decl,
-            generics_use,
             first_tok: i,
             last_tok: last,
         });
@@ -420,6 +404,12 @@ fn eval_instance(
                 path.push(name.to_string());
             }
             i += 2;
+        } else if is_sym(toks, src, i, "[")
+            && toks.get(i + 1).is_some_and(|t| t.kind == Kind::Str)
+            && is_sym(toks, src, i + 2, "]")
+        {
+            path.push(unquote(toks[i + 1].text(src)));
+            i += 3;
         } else if is_sym(toks, src, i, ":")
             && (is_ident(toks, src, i + 1, "WaitForChild")
                 || is_ident(toks, src, i + 1, "FindFirstChild"))
@@ -446,10 +436,50 @@ struct Parsed {
     requires: Vec<(usize, usize, usize)>,
     /// local alias -> module index.
     aliases: HashMap<String, usize>,
+    /// (first token, last token) per unresolved require (already reported).
+    unresolved: Vec<(usize, usize)>,
 }
 
 fn mangled(k: usize, name: &str) -> String {
     format!("__vs_{k}_{name}")
+}
+
+/// Rewrites bundler names in a checker message back to `Module.Name`.
+pub fn readable(message: &str, modules: &[Module]) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find("__vs_") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 5..];
+        let tail = tail
+            .strip_prefix("mod_")
+            .or_else(|| tail.strip_prefix("w_"))
+            .unwrap_or(tail);
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        let module = tail[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|k| modules.get(k));
+        let after = &tail[digits..];
+        let name_len = after.strip_prefix('_').map_or(0, |n| {
+            1 + n
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .count()
+        });
+        let module_name = module
+            .and_then(|m| m.inst.last())
+            .cloned()
+            .unwrap_or_default();
+        if name_len > 0 {
+            out.push_str(&format!("{module_name}.{}", &after[1..name_len]));
+        } else {
+            out.push_str(&module_name);
+        }
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub fn build(root: &Path) -> std::io::Result<Bundle> {
@@ -485,6 +515,7 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
         let toks = tokenize(src);
         let types = type_statements(&toks, src);
         let mut requires = Vec::new();
+        let mut unresolved = Vec::new();
         let mut aliases = HashMap::new();
         let mut bindings: HashMap<String, Vec<String>> = HashMap::new();
         let mut i = 0;
@@ -516,15 +547,18 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
                             aliases.insert(toks[i - 2].text(src).to_string(), j);
                         }
                     }
-                    None => findings.push(Finding {
-                        file: m.rel.clone(),
-                        line: toks[i].line + 1,
-                        col: toks[i].col + 1,
-                        message: format!(
-                            "cannot resolve `{}` to a module of this package",
-                            &src[toks[i].start..toks[close].end]
-                        ),
-                    }),
+                    None => {
+                        unresolved.push((i, close));
+                        findings.push(Finding {
+                            file: m.rel.clone(),
+                            line: toks[i].line + 1,
+                            col: toks[i].col + 1,
+                            message: format!(
+                                "cannot resolve `{}` to a module of this package",
+                                &src[toks[i].start..toks[close].end]
+                            ),
+                        })
+                    }
                 }
                 i = close + 1;
                 continue;
@@ -536,6 +570,7 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
             types,
             requires,
             aliases,
+            unresolved,
         });
     }
 
@@ -577,51 +612,30 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
         });
     }
 
+    // Exported type names per module (what `Alias.Name` may refer to).
     let type_names: Vec<BTreeMap<&str, ()>> = parsed
         .iter()
-        .map(|p| p.types.iter().map(|t| (t.name.as_str(), ())).collect())
+        .zip(&modules)
+        .map(|(p, m)| {
+            p.types
+                .iter()
+                .filter(|t| is_ident(&p.toks, &m.source, t.first_tok, "export"))
+                .map(|t| (t.name.as_str(), ()))
+                .collect()
+        })
         .collect();
 
     let mut lines: Vec<(String, Option<(usize, usize)>)> = vec![("--!strict".into(), None)];
-    // Hoisted type aliases.
-    for (k, (m, p)) in modules.iter().zip(&parsed).enumerate() {
-        for ts in &p.types {
-            let mut edits = Vec::new();
-            let first = &p.toks[ts.first_tok];
-            if is_ident(&p.toks, &m.source, ts.first_tok, "export") {
-                edits.push((first.start, p.toks[ts.first_tok + 1].start, String::new()));
-            }
-            rename_types(
-                k,
-                p,
-                &m.source,
-                &type_names,
-                ts.first_tok,
-                ts.last_tok,
-                true,
-                &mut edits,
-            );
-            let text = apply(
-                &m.source[first.start..p.toks[ts.last_tok].end],
-                first.start,
-                edits,
-            );
-            for (n, l) in text.lines().enumerate() {
-                lines.push((l.to_string(), Some((k, first.line + n))));
-            }
-        }
-    }
     for &k in &order {
         let (m, p) = (&modules[k], &parsed[k]);
         let src = &m.source;
         let mut edits = Vec::new();
+        // `export` is only legal at a chunk's top level; blank it (columns stay put).
         for ts in &p.types {
-            let (a, b) = (p.toks[ts.first_tok].start, p.toks[ts.last_tok].end);
-            edits.push((
-                a,
-                b,
-                src[a..b].chars().filter(|c| *c == '\n').collect::<String>(),
-            ));
+            let t = &p.toks[ts.first_tok];
+            if t.text(src) == "export" {
+                edits.push((t.start, t.end, " ".repeat(t.end - t.start)));
+            }
         }
         for (n, line) in src
             .lines()
@@ -632,6 +646,10 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
                 let a = src.lines().take(n).map(|l| l.len() + 1).sum::<usize>();
                 edits.push((a, a + line.len(), String::new()));
             }
+        }
+        // Reported once above; `any` keeps the checker from repeating it.
+        for &(a, b) in &p.unresolved {
+            edits.push((p.toks[a].start, p.toks[b].end, "(nil :: any)".to_string()));
         }
         for &(a, b, j) in &p.requires {
             edits.push((p.toks[a].start, p.toks[b].end, format!("__vs_mod_{j}")));
@@ -648,37 +666,87 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
                 &mut edits,
             );
         }
-        edits.retain(|e| {
-            !p.types
-                .iter()
-                .any(|ts| e.0 > p.toks[ts.first_tok].start && e.0 < p.toks[ts.last_tok].end)
-        });
-        let body = apply(src, 0, edits);
-        let local_aliases: String = p
+        // Exported non-generic types leave the loader as typed witnesses:
+        // `type __vs_k_T = typeof(witness)` then carries the exact type,
+        // including `typeof(setmetatable(...))` class types.
+        let exported: Vec<&TypeStmt> = p
             .types
             .iter()
-            .map(|t| {
-                format!(
-                    " type {}{} = {}{};",
-                    t.name,
-                    t.generics_decl,
-                    mangled(k, &t.name),
-                    t.generics_use
-                )
-            })
+            .filter(|t| type_names[k].contains_key(t.name.as_str()))
             .collect();
+        let witnesses: Vec<&TypeStmt> = exported
+            .iter()
+            .copied()
+            .filter(|t| t.generics_decl.is_empty())
+            .collect();
+        let final_return = final_return(&p.toks, src);
+        if m.is_module && !witnesses.is_empty() {
+            if let Some(end) = final_return {
+                let extra: String = witnesses
+                    .iter()
+                    .map(|t| format!(", (nil :: any) :: {}", t.name))
+                    .collect();
+                edits.push((end, end, extra));
+            }
+        }
+        let body = apply(src, 0, edits);
         let opener = if m.is_module {
-            format!("local function __vs_load_{k}(){local_aliases}")
+            format!("local function __vs_load_{k}()")
         } else {
-            format!("do{local_aliases}")
+            "do".to_string()
         };
         lines.push((opener, None));
         for (n, l) in body.lines().enumerate() {
             lines.push((l.to_string(), Some((k, n))));
         }
         lines.push(("end".into(), None));
-        if m.is_module {
-            lines.push((format!("local __vs_mod_{k} = __vs_load_{k}()"), None));
+        if !m.is_module {
+            continue;
+        }
+        let names: String = if final_return.is_some() {
+            witnesses
+                .iter()
+                .map(|t| format!(", __vs_w_{k}_{}", t.name))
+                .collect()
+        } else {
+            String::new()
+        };
+        lines.push((format!("local __vs_mod_{k}{names} = __vs_load_{k}()"), None));
+        if final_return.is_some() {
+            for t in &witnesses {
+                lines.push((
+                    format!(
+                        "type {} = typeof(__vs_w_{k}_{})",
+                        mangled(k, &t.name),
+                        t.name
+                    ),
+                    None,
+                ));
+            }
+        }
+        // Generic exported types are copied with their names rewritten.
+        for ts in exported.iter().filter(|t| !t.generics_decl.is_empty()) {
+            let mut edits = Vec::new();
+            let first = &p.toks[ts.first_tok];
+            edits.push((first.start, p.toks[ts.first_tok + 1].start, String::new()));
+            rename_types(
+                k,
+                p,
+                src,
+                &type_names,
+                ts.first_tok,
+                ts.last_tok,
+                true,
+                &mut edits,
+            );
+            let text = apply(
+                &src[first.start..p.toks[ts.last_tok].end],
+                first.start,
+                edits,
+            );
+            for (n, l) in text.lines().enumerate() {
+                lines.push((l.to_string(), Some((k, first.line + n))));
+            }
         }
     }
     let text = lines
@@ -699,6 +767,16 @@ pub fn build(root: &Path) -> std::io::Result<Bundle> {
         findings,
         require_aliases,
     })
+}
+
+/// Byte offset just after the module's final top-level `return <expr>`.
+fn final_return(toks: &[Token], src: &str) -> Option<usize> {
+    let at = toks
+        .iter()
+        .rposition(|t| t.col == 0 && t.kind == Kind::Ident && t.text(src) == "return")?;
+    (at + 1 < toks.len())
+        .then(|| toks.last().map(|t| t.end))
+        .flatten()
 }
 
 /// Rewrites type names between tokens `from..=to`: `Alias.Name` for an

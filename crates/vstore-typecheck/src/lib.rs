@@ -112,7 +112,7 @@ pub fn check_package(root: &Path) -> Result<Report, Error> {
             line,
             col: d.col as usize + 1,
             severity,
-            message: d.message,
+            message: bundle::readable(&d.message, &bundle.modules),
         });
     }
     diagnostics.sort();

@@ -38,6 +38,17 @@ fn errors(root: &Path) -> Vec<String> {
 }
 
 #[test]
+fn bracketed_and_waitforchild_requires_resolve() {
+    let root = copy_fixture("brackets");
+    fs::write(
+        root.join("Extra.luau"),
+        "--!strict\nlocal Ops = script.Parent:WaitForChild(\"Operations\")\nlocal Grant = require(Ops[\"GrantCoins\"])\n\nreturn Grant\n",
+    )
+    .unwrap();
+    assert_eq!(errors(&root), Vec::<String>::new());
+}
+
+#[test]
 fn clean_package_with_cross_module_types_has_no_findings() {
     let report = check_package(&fixture()).unwrap();
     assert_eq!(report.modules, 3);
@@ -105,6 +116,47 @@ fn roblox_api_misuse_is_a_type_error() {
     let errs = errors(&root);
     assert!(
         errs.iter().any(|e| e.starts_with("init.luau:16:")),
+        "{errs:#?}"
+    );
+}
+
+const COUNTER: &str = r#"--!strict
+local Counter = {}
+Counter.__index = Counter
+
+export type Counter = typeof(setmetatable({} :: { Count: number }, Counter))
+
+function Counter.new(): Counter
+	return setmetatable({ Count = 0 }, Counter)
+end
+
+function Counter.add(self: Counter, by: number): number
+	self.Count += by
+	return self.Count
+end
+
+return Counter
+"#;
+
+fn uses(call: &str) -> String {
+    format!(
+        "--!strict\nlocal Counter = require(script.Parent.Counter)\n\nlocal function bump(c: Counter.Counter): number\n\treturn {call}\nend\n\nreturn bump\n"
+    )
+}
+
+#[test]
+fn class_types_built_with_typeof_cross_module_boundaries() {
+    let root = copy_fixture("class-ok");
+    fs::write(root.join("Counter.luau"), COUNTER).unwrap();
+    fs::write(root.join("Uses.luau"), uses("c:add(1)")).unwrap();
+    assert_eq!(errors(&root), Vec::<String>::new());
+
+    let root = copy_fixture("class-bad");
+    fs::write(root.join("Counter.luau"), COUNTER).unwrap();
+    fs::write(root.join("Uses.luau"), uses("c:add(\"one\")")).unwrap();
+    let errs = errors(&root);
+    assert!(
+        errs.iter().any(|e| e.starts_with("Uses.luau:5:")),
         "{errs:#?}"
     );
 }

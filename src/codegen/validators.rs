@@ -1,0 +1,308 @@
+//! Emits the body of `<Store>/Validators.luau`: one specialised checking
+//! function per declared type (named types, the store's data shape and each
+//! operation payload). Each check is unrolled for its type, so the runtime
+//! never interprets a schema; failures name the offending path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::luau;
+use crate::schema::model::Type;
+
+/// Where a value sits, as Luau code that produces its display path.
+#[derive(Clone)]
+enum PathExpr {
+    /// Known at generation time, e.g. `Wallet.Coins` ("" is the root).
+    Static(String),
+    /// A run-time Luau expression followed by a known suffix such as `.Id`.
+    Dynamic { expr: String, suffix: String },
+}
+
+impl PathExpr {
+    fn field(&self, name: &str) -> PathExpr {
+        match self {
+            PathExpr::Static(p) if p.is_empty() => PathExpr::Static(name.to_string()),
+            PathExpr::Static(p) => PathExpr::Static(format!("{p}.{name}")),
+            PathExpr::Dynamic { expr, suffix } => PathExpr::Dynamic { expr: expr.clone(), suffix: format!("{suffix}.{name}") },
+        }
+    }
+
+    fn element(&self, key_expr: &str, quoted: bool) -> PathExpr {
+        let key = if quoted { format!("string.format(\"%q\", {key_expr})") } else { format!("tostring({key_expr})") };
+        let expr = match self {
+            PathExpr::Static(p) => format!("{} .. {key} .. \"]\"", luau::string(&format!("{}[", self.shown(p)))),
+            PathExpr::Dynamic { expr, suffix } => format!("{expr} .. {} .. {key} .. \"]\"", luau::string(&format!("{suffix}["))),
+        };
+        PathExpr::Dynamic { expr, suffix: String::new() }
+    }
+
+    fn shown<'a>(&self, p: &'a str) -> &'a str {
+        if p.is_empty() {
+            "data"
+        } else {
+            p
+        }
+    }
+
+    /// Luau expression for the path followed by `text`.
+    fn with(&self, text: &str) -> String {
+        match self {
+            PathExpr::Static(p) => luau::string(&format!("{}{text}", self.shown(p))),
+            PathExpr::Dynamic { expr, suffix } => format!("{expr} .. {}", luau::string(&format!("{suffix}{text}"))),
+        }
+    }
+
+    /// Luau expression for the path alone.
+    fn display(&self) -> String {
+        match self {
+            PathExpr::Dynamic { expr, suffix } if suffix.is_empty() => expr.clone(),
+            _ => self.with(""),
+        }
+    }
+}
+
+/// The function name that checks a named type.
+pub fn check_fn(name: &str) -> String {
+    format!("check{}", luau::pascal(&[name.to_string()]))
+}
+
+struct Emitter {
+    out: String,
+    counter: usize,
+}
+
+impl Emitter {
+    fn line(&mut self, indent: usize, text: &str) {
+        self.out.push_str(&"\t".repeat(indent));
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn fresh(&mut self, base: &str) -> String {
+        self.counter += 1;
+        format!("{base}{}", self.counter)
+    }
+
+    fn fail(&mut self, indent: usize, path: &PathExpr, msg: &str) {
+        self.line(indent, &format!("return {}", path.with(&format!(": {msg}"))));
+    }
+
+    fn fail_got(&mut self, indent: usize, path: &PathExpr, msg: &str, value: &str) {
+        self.line(indent, &format!("return {} .. typeof({value})", path.with(&format!(": {msg}, got "))));
+    }
+
+    fn number_bounds(&mut self, indent: usize, v: &str, path: &PathExpr, min: Option<String>, max: Option<String>) {
+        if let Some(min) = min {
+            self.line(indent, &format!("if {v} < {min} then"));
+            self.fail(indent + 1, path, &format!("must be at least {min}"));
+            self.line(indent, "end");
+        }
+        if let Some(max) = max {
+            self.line(indent, &format!("if {v} > {max} then"));
+            self.fail(indent + 1, path, &format!("must be at most {max}"));
+            self.line(indent, "end");
+        }
+    }
+
+    /// Emits statements that `return` an error message when `v` does not fit `ty`.
+    fn check(&mut self, ty: &Type, v: &str, path: &PathExpr, indent: usize) {
+        match ty {
+            Type::Integer { min, max } => {
+                self.line(indent, &format!("if typeof({v}) ~= \"number\" then"));
+                self.fail_got(indent + 1, path, "expected an integer", v);
+                self.line(indent, "end");
+                self.line(indent, &format!("if math.floor({v}) ~= {v} or {v} == math.huge or {v} == -math.huge then"));
+                self.fail(indent + 1, path, "expected a whole number");
+                self.line(indent, "end");
+                self.number_bounds(indent, v, path, min.map(|m| m.to_string()), max.map(|m| m.to_string()));
+            }
+            Type::Number { min, max } => {
+                self.line(indent, &format!("if typeof({v}) ~= \"number\" then"));
+                self.fail_got(indent + 1, path, "expected a number", v);
+                self.line(indent, "end");
+                self.line(indent, &format!("if {v} ~= {v} or {v} == math.huge or {v} == -math.huge then"));
+                self.fail(indent + 1, path, "expected a finite number");
+                self.line(indent, "end");
+                let fmt = |f: &f64| luau::value(&serde_json::json!(f), 0);
+                self.number_bounds(indent, v, path, min.as_ref().map(fmt), max.as_ref().map(fmt));
+            }
+            Type::String { max_len } => {
+                self.line(indent, &format!("if typeof({v}) ~= \"string\" then"));
+                self.fail_got(indent + 1, path, "expected a string", v);
+                self.line(indent, "end");
+                if let Some(max) = max_len {
+                    let len = self.fresh("length");
+                    self.line(indent, &format!("local {len} = utf8.len({v})"));
+                    self.line(indent, &format!("if {len} == nil then"));
+                    self.fail(indent + 1, path, "expected valid UTF-8 text");
+                    self.line(indent, "end");
+                    self.line(indent, &format!("if {len} > {max} then"));
+                    self.fail(indent + 1, path, &format!("must be at most {max} characters"));
+                    self.line(indent, "end");
+                }
+            }
+            Type::Boolean => {
+                self.line(indent, &format!("if typeof({v}) ~= \"boolean\" then"));
+                self.fail_got(indent + 1, path, "expected a boolean", v);
+                self.line(indent, "end");
+            }
+            Type::Enum(options) => {
+                let cond: Vec<String> = options.iter().map(|o| format!("{v} ~= {}", luau::string(o))).collect();
+                let cond = if cond.is_empty() { "true".to_string() } else { cond.join(" and ") };
+                self.line(indent, &format!("if {cond} then"));
+                let names: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+                self.fail(indent + 1, path, &format!("expected one of {}", names.join(", ")));
+                self.line(indent, "end");
+            }
+            Type::Optional(inner) => {
+                self.line(indent, &format!("if {v} ~= nil then"));
+                self.check(inner, v, path, indent + 1);
+                self.line(indent, "end");
+            }
+            Type::Named(name) => {
+                let err = self.fresh("err");
+                self.line(indent, &format!("local {err} = {}({v}, {})", check_fn(name), path.display()));
+                self.line(indent, &format!("if {err} ~= nil then"));
+                self.line(indent + 1, &format!("return {err}"));
+                self.line(indent, "end");
+            }
+            Type::Array(inner) => {
+                self.table_check(indent, v, path, "an array");
+                let count = self.fresh("count");
+                let key = self.fresh("index");
+                let item = self.fresh("item");
+                self.line(indent, &format!("local {count} = #{v}"));
+                self.line(indent, &format!("for {key}, {item} in {v} do"));
+                self.line(indent + 1, &format!("if typeof({key}) ~= \"number\" or {key} < 1 or {key} > {count} or math.floor({key}) ~= {key} then"));
+                self.fail(indent + 2, path, "expected an array without holes or string keys");
+                self.line(indent + 1, "end");
+                let element = path.element(&key, false);
+                self.check(inner, &item, &element, indent + 1);
+                self.line(indent, "end");
+            }
+            Type::Map(inner) => {
+                self.table_check(indent, v, path, "a map");
+                let key = self.fresh("key");
+                let item = self.fresh("item");
+                self.line(indent, &format!("for {key}, {item} in {v} do"));
+                self.line(indent + 1, &format!("if typeof({key}) ~= \"string\" then"));
+                self.fail(indent + 2, path, "expected string keys only");
+                self.line(indent + 1, "end");
+                let element = path.element(&key, true);
+                self.check(inner, &item, &element, indent + 1);
+                self.line(indent, "end");
+            }
+            Type::Record(fields) => {
+                self.table_check(indent, v, path, "a table");
+                let key = self.fresh("key");
+                self.line(indent, &format!("for {key} in {v} do"));
+                let known: Vec<String> = fields.iter().map(|f| format!("{key} ~= {}", luau::string(&f.name))).collect();
+                let cond = if known.is_empty() { "true".to_string() } else { known.join(" and ") };
+                self.line(indent + 1, &format!("if {cond} then"));
+                let base = match path {
+                    PathExpr::Static(p) if p.is_empty() => String::new(),
+                    other => format!("{} .. ", other.with(".")),
+                };
+                self.line(indent + 2, &format!("return {base}tostring({key}) .. \": is not a field of this record\""));
+                self.line(indent + 1, "end");
+                self.line(indent, "end");
+                for f in fields {
+                    let local = self.fresh("field");
+                    self.line(indent, &format!("local {local} = {}", luau::index(v, &f.name)));
+                    self.check(&f.ty, &local, &path.field(&f.name), indent);
+                }
+            }
+        }
+    }
+
+    fn table_check(&mut self, indent: usize, v: &str, path: &PathExpr, what: &str) {
+        self.line(indent, &format!("if typeof({v}) ~= \"table\" then"));
+        self.fail_got(indent + 1, path, &format!("expected {what}"), v);
+        self.line(indent, "end");
+    }
+}
+
+fn named_refs(ty: &Type, out: &mut BTreeSet<String>) {
+    match ty {
+        Type::Named(n) => {
+            out.insert(n.clone());
+        }
+        Type::Array(t) | Type::Map(t) | Type::Optional(t) => named_refs(t, out),
+        Type::Record(fields) => fields.iter().for_each(|f| named_refs(&f.ty, out)),
+        _ => {}
+    }
+}
+
+/// Named types ordered so that each comes after the types it uses. The checker
+/// rejects cycles; if one slips through, the remaining order is declaration order.
+pub fn dependency_order(types: &[(String, Type)]) -> Vec<&(String, Type)> {
+    let by_name: BTreeMap<&str, &(String, Type)> = types.iter().map(|t| (t.0.as_str(), t)).collect();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut visiting: BTreeSet<&str> = BTreeSet::new();
+    let mut order = Vec::new();
+    fn visit<'a>(
+        name: &'a str,
+        by_name: &BTreeMap<&'a str, &'a (String, Type)>,
+        done: &mut BTreeSet<&'a str>,
+        visiting: &mut BTreeSet<&'a str>,
+        order: &mut Vec<&'a (String, Type)>,
+    ) {
+        if done.contains(name) || visiting.contains(name) {
+            return;
+        }
+        let Some(entry) = by_name.get(name) else { return };
+        visiting.insert(name);
+        let mut refs = BTreeSet::new();
+        named_refs(&entry.1, &mut refs);
+        for r in &refs {
+            if let Some((key, _)) = by_name.get_key_value(r.as_str()) {
+                visit(key, by_name, done, visiting, order);
+            }
+        }
+        visiting.remove(name);
+        done.insert(name);
+        order.push(entry);
+    }
+    for (name, _) in types {
+        visit(name, &by_name, &mut done, &mut visiting, &mut order);
+    }
+    order
+}
+
+/// One `local function` that returns an error message or nil for `ty`.
+pub fn function(name: &str, ty: &Type) -> String {
+    let mut e = Emitter { out: String::new(), counter: 0 };
+    e.line(0, &format!("local function {name}(value: any, path: string): string?"));
+    e.check(ty, "value", &PathExpr::Dynamic { expr: "path".to_string(), suffix: String::new() }, 1);
+    e.line(1, "return nil");
+    e.line(0, "end");
+    e.out
+}
+
+/// The store's data check: paths are spelled statically from the root.
+pub fn data_function(name: &str, shape: &Type) -> String {
+    let mut e = Emitter { out: String::new(), counter: 0 };
+    e.line(0, &format!("local function {name}(value: any): string?"));
+    e.check(shape, "value", &PathExpr::Static(String::new()), 1);
+    e.line(1, "return nil");
+    e.line(0, "end");
+    e.out
+}
+
+/// Writes the `name = type` list of referenced named types, transitively, in dependency order.
+pub fn referenced_types<'a>(types: &'a [(String, Type)], roots: &[&Type]) -> Vec<&'a (String, Type)> {
+    let mut wanted = BTreeSet::new();
+    let mut stack: Vec<Type> = roots.iter().map(|t| (*t).clone()).collect();
+    while let Some(t) = stack.pop() {
+        let mut refs = BTreeSet::new();
+        named_refs(&t, &mut refs);
+        for r in refs {
+            if wanted.insert(r.clone()) {
+                if let Some((_, ty)) = types.iter().find(|(n, _)| *n == r) {
+                    stack.push(ty.clone());
+                }
+            }
+        }
+    }
+    dependency_order(types).into_iter().filter(|(n, _)| wanted.contains(n)).collect()
+}
+

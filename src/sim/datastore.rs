@@ -1,0 +1,589 @@
+//! The emulated DataStore backend shared by every simulated server: keys with
+//! versions kept per UTC hour, key info (version, times, UserIds, metadata),
+//! ordered stores, per-server request budgets with 30-deep queues, and the
+//! seeded fault plan. Pure Rust with no Luau in sight, so each rule is tested
+//! directly; `host` adds the yielding, latency and Luau conversion.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::rng::Rng;
+
+/// Largest stored value, measured on its JSON encoding.
+pub const MAX_VALUE_CHARS: usize = 4_194_304;
+/// Longest data store name, scope or key.
+pub const MAX_NAME_CHARS: usize = 50;
+/// Queued requests per queue before requests fail.
+pub const QUEUE_DEPTH: u32 = 30;
+
+/// The budget a request draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetKind {
+    StandardRead = 0,
+    StandardWrite = 1,
+    StandardRemove = 2,
+    StandardList = 3,
+    OrderedRead = 4,
+    OrderedWrite = 5,
+    OrderedRemove = 6,
+    OrderedList = 7,
+}
+
+pub const BUDGET_KINDS: [BudgetKind; 8] = [
+    BudgetKind::StandardRead,
+    BudgetKind::StandardWrite,
+    BudgetKind::StandardRemove,
+    BudgetKind::StandardList,
+    BudgetKind::OrderedRead,
+    BudgetKind::OrderedWrite,
+    BudgetKind::OrderedRemove,
+    BudgetKind::OrderedList,
+];
+
+impl BudgetKind {
+    /// Requests per minute for a server with `players` players.
+    pub fn per_minute(self, players: usize) -> f64 {
+        let p = players as f64;
+        match self {
+            BudgetKind::StandardRead
+            | BudgetKind::StandardWrite
+            | BudgetKind::StandardRemove
+            | BudgetKind::OrderedRead => 60.0 + 40.0 * p,
+            BudgetKind::StandardList | BudgetKind::OrderedList => 5.0 + 2.0 * p,
+            BudgetKind::OrderedWrite | BudgetKind::OrderedRemove => 30.0 + 5.0 * p,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BudgetKind::StandardRead => "StandardRead",
+            BudgetKind::StandardWrite => "StandardWrite",
+            BudgetKind::StandardRemove => "StandardRemove",
+            BudgetKind::StandardList => "StandardList",
+            BudgetKind::OrderedRead => "OrderedRead",
+            BudgetKind::OrderedWrite => "OrderedWrite",
+            BudgetKind::OrderedRemove => "OrderedRemove",
+            BudgetKind::OrderedList => "OrderedList",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<BudgetKind> {
+        BUDGET_KINDS.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+/// What a request method costs and where it queues.
+#[derive(Debug, Clone, Copy)]
+pub struct Cost {
+    pub kinds: &'static [BudgetKind],
+    pub queue: usize,
+    pub queue_full_code: u16,
+}
+
+/// The cost of `method` on a standard or ordered store; `None` for unknown methods.
+pub fn cost(method: &str, ordered: bool) -> Option<Cost> {
+    use BudgetKind::*;
+    let c = |kinds: &'static [BudgetKind], queue: usize, code: u16| {
+        Some(Cost {
+            kinds,
+            queue_full_code: code,
+            queue,
+        })
+    };
+    // queues: 0 Get, 1 Set, 2 OrderedGet, 3 OrderedSet
+    if ordered {
+        return match method {
+            "GetAsync" => c(&[OrderedRead], 2, 301),
+            "SetAsync" => c(&[OrderedWrite], 3, 302),
+            "IncrementAsync" => c(&[OrderedWrite], 3, 303),
+            "UpdateAsync" => c(&[OrderedRead, OrderedWrite], 3, 304),
+            "RemoveAsync" => c(&[OrderedRemove], 3, 306),
+            "GetSortedAsync" | "AdvanceToNextPageAsync" => c(&[OrderedList], 2, 305),
+            _ => None,
+        };
+    }
+    match method {
+        "GetAsync" | "GetVersionAsync" | "GetVersionAtTimeAsync" => c(&[StandardRead], 0, 301),
+        "SetAsync" => c(&[StandardWrite], 1, 302),
+        "IncrementAsync" => c(&[StandardWrite], 1, 303),
+        "UpdateAsync" => c(&[StandardRead, StandardWrite], 1, 304),
+        "RemoveAsync" => c(&[StandardRemove], 1, 306),
+        "ListVersionsAsync" | "ListKeysAsync" | "AdvanceToNextPageAsync" => {
+            c(&[StandardList], 0, 301)
+        }
+        _ => None,
+    }
+}
+
+/// The request budgets and queues of one server.
+#[derive(Debug, Clone)]
+pub struct Budgets {
+    values: [f64; 8],
+    last: f64,
+    pub queued: [u32; 4],
+}
+
+/// Outcome of asking for budget.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    Go,
+    /// Queued: try again after this many seconds.
+    Wait(f64),
+    /// The queue is full: fail with this code.
+    QueueFull(u16),
+}
+
+impl Budgets {
+    /// A new server starts with one minute's worth of every budget.
+    pub fn new(now: f64, players: usize) -> Budgets {
+        let mut values = [0.0; 8];
+        for k in BUDGET_KINDS {
+            values[k as usize] = k.per_minute(players);
+        }
+        Budgets {
+            values,
+            last: now,
+            queued: [0; 4],
+        }
+    }
+
+    fn refill(&mut self, now: f64, players: usize) {
+        let dt = (now - self.last).max(0.0);
+        self.last = now;
+        for k in BUDGET_KINDS {
+            let rate = k.per_minute(players);
+            let v = &mut self.values[k as usize];
+            *v = (*v + rate * dt / 60.0).min(rate * 3.0);
+        }
+    }
+
+    /// Whole requests currently available for `kind`.
+    pub fn available(&mut self, kind: BudgetKind, now: f64, players: usize) -> f64 {
+        self.refill(now, players);
+        self.values[kind as usize].floor().max(0.0)
+    }
+
+    /// Admits a request now, queues it, or fails it when its queue is full.
+    /// `queued` is true when the caller already holds a queue slot.
+    pub fn admit(&mut self, cost: Cost, now: f64, players: usize, queued: bool) -> Admission {
+        self.refill(now, players);
+        let enough = cost.kinds.iter().all(|k| self.values[*k as usize] >= 1.0);
+        let ahead = if queued { 0 } else { self.queued[cost.queue] };
+        if enough && ahead == 0 {
+            for k in cost.kinds {
+                self.values[*k as usize] -= 1.0;
+            }
+            if queued {
+                self.queued[cost.queue] = self.queued[cost.queue].saturating_sub(1);
+            }
+            return Admission::Go;
+        }
+        if !queued && self.queued[cost.queue] >= QUEUE_DEPTH {
+            return Admission::QueueFull(cost.queue_full_code);
+        }
+        if !queued {
+            self.queued[cost.queue] += 1;
+        }
+        let position = if queued {
+            1.0
+        } else {
+            self.queued[cost.queue] as f64
+        };
+        let wait = cost
+            .kinds
+            .iter()
+            .map(|k| {
+                let rate = k.per_minute(players) / 60.0;
+                ((position - self.values[*k as usize]) / rate).max(0.05)
+            })
+            .fold(0.05, f64::max);
+        Admission::Wait(wait)
+    }
+}
+
+/// Key info as `DataStoreKeyInfo` exposes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyInfo {
+    pub version: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub user_ids: Vec<i64>,
+    pub metadata: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VersionRecord {
+    pub version: String,
+    pub created_ms: i64,
+    pub hour: i64,
+    pub deleted: bool,
+    pub value: Option<Value>,
+    pub info: KeyInfo,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KeyRecord {
+    /// The live value and its info; `None` when never written or removed.
+    pub current: Option<(Value, KeyInfo)>,
+    pub versions: Vec<VersionRecord>,
+    /// Bumped on every write; UpdateAsync compares it to detect conflicts.
+    pub stamp: u64,
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub name: String,
+    pub scope: String,
+    pub ordered: bool,
+    pub keys: BTreeMap<String, KeyRecord>,
+}
+
+/// Every data store of the universe.
+#[derive(Debug, Default)]
+pub struct Backend {
+    pub stores: Vec<Store>,
+    next_version: u64,
+}
+
+impl Backend {
+    pub fn open(&mut self, name: &str, scope: &str, ordered: bool) -> usize {
+        if let Some(i) = self
+            .stores
+            .iter()
+            .position(|s| s.name == name && s.scope == scope && s.ordered == ordered)
+        {
+            return i;
+        }
+        self.stores.push(Store {
+            name: name.into(),
+            scope: scope.into(),
+            ordered,
+            keys: BTreeMap::new(),
+        });
+        self.stores.len() - 1
+    }
+
+    pub fn find(&self, name: &str, scope: &str, ordered: bool) -> Option<usize> {
+        self.stores
+            .iter()
+            .position(|s| s.name == name && s.scope == scope && s.ordered == ordered)
+    }
+
+    pub fn get(&self, store: usize, key: &str) -> Option<&(Value, KeyInfo)> {
+        self.stores[store]
+            .keys
+            .get(key)
+            .and_then(|k| k.current.as_ref())
+    }
+
+    pub fn stamp(&self, store: usize, key: &str) -> u64 {
+        self.stores[store]
+            .keys
+            .get(key)
+            .map(|k| k.stamp)
+            .unwrap_or(0)
+    }
+
+    /// Writes `value` as the new version of `key` at `now` (UTC seconds).
+    /// Only the first write of each UTC hour keeps its own backup; later
+    /// writes in the same hour replace that hour's version.
+    pub fn write(
+        &mut self,
+        store: usize,
+        key: &str,
+        value: Value,
+        user_ids: Vec<i64>,
+        metadata: Map<String, Value>,
+        now: f64,
+    ) -> KeyInfo {
+        self.next_version += 1;
+        let version = format!(
+            "{:016X}.{:010}",
+            0x08DB_0000_0000_0000u64 + self.next_version,
+            self.next_version
+        );
+        let now_ms = (now * 1000.0) as i64;
+        let hour = (now / 3600.0).floor() as i64;
+        let rec = self.stores[store].keys.entry(key.to_string()).or_default();
+        if rec.current.is_none() {
+            rec.created_ms = now_ms;
+        }
+        rec.stamp += 1;
+        let info = KeyInfo {
+            version: version.clone(),
+            created_ms: rec.created_ms,
+            updated_ms: now_ms,
+            user_ids,
+            metadata,
+        };
+        let vr = VersionRecord {
+            version,
+            created_ms: now_ms,
+            hour,
+            deleted: false,
+            value: Some(value.clone()),
+            info: info.clone(),
+        };
+        match rec.versions.last_mut() {
+            Some(last) if last.hour == hour => *last = vr,
+            _ => rec.versions.push(vr),
+        }
+        rec.current = Some((value, info.clone()));
+        info
+    }
+
+    /// Removes `key`, leaving a tombstone version; returns the old value.
+    pub fn remove(&mut self, store: usize, key: &str, now: f64) -> Option<(Value, KeyInfo)> {
+        let rec = self.stores[store].keys.get_mut(key)?;
+        let old = rec.current.take()?;
+        self.next_version += 1;
+        let now_ms = (now * 1000.0) as i64;
+        let hour = (now / 3600.0).floor() as i64;
+        rec.stamp += 1;
+        let version = format!(
+            "{:016X}.{:010}",
+            0x08DB_0000_0000_0000u64 + self.next_version,
+            self.next_version
+        );
+        let info = KeyInfo {
+            version: version.clone(),
+            created_ms: rec.created_ms,
+            updated_ms: now_ms,
+            user_ids: vec![],
+            metadata: Map::new(),
+        };
+        let vr = VersionRecord {
+            version,
+            created_ms: now_ms,
+            hour,
+            deleted: true,
+            value: None,
+            info,
+        };
+        // the tombstone never replaces the hour's backup: the removed value stays readable
+        rec.versions.push(vr);
+        Some(old)
+    }
+
+    pub fn versions(&self, store: usize, key: &str) -> &[VersionRecord] {
+        self.stores[store]
+            .keys
+            .get(key)
+            .map(|k| k.versions.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn version(&self, store: usize, key: &str, version: &str) -> Option<&VersionRecord> {
+        self.versions(store, key)
+            .iter()
+            .find(|v| v.version == version)
+    }
+
+    /// The version that was current at `ms` (UTC milliseconds).
+    pub fn version_at(&self, store: usize, key: &str, ms: i64) -> Option<&VersionRecord> {
+        self.versions(store, key)
+            .iter()
+            .rev()
+            .find(|v| v.created_ms <= ms)
+    }
+}
+
+/// One scripted fault: the next `remaining` matching requests fail with `code`.
+#[derive(Debug, Clone)]
+pub struct FaultRule {
+    pub remaining: u32,
+    pub method: Option<String>,
+    pub code: u16,
+    pub after_commit: bool,
+}
+
+/// The fault plan of a universe.
+#[derive(Debug, Clone)]
+pub struct Faults {
+    pub rules: Vec<FaultRule>,
+    pub outage: Option<(f64, f64)>,
+    pub latency: (f64, f64),
+    /// Seeded random failure probability per request, and of those the share that commit first.
+    pub error_rate: f64,
+    pub ambiguous_share: f64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            rules: Vec::new(),
+            outage: None,
+            latency: (0.02, 0.2),
+            error_rate: 0.0,
+            ambiguous_share: 0.0,
+        }
+    }
+}
+
+/// What happens to one request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub latency: f64,
+    pub fail: Option<u16>,
+    pub after_commit: bool,
+}
+
+impl Faults {
+    pub fn plan(&mut self, method: &str, now: f64, partitioned: bool, rng: &mut Rng) -> Plan {
+        let latency = self.latency.0 + (self.latency.1 - self.latency.0).max(0.0) * rng.next_f64();
+        let in_outage = self
+            .outage
+            .is_some_and(|(from, to)| now >= from && now < to);
+        if partitioned || in_outage {
+            return Plan {
+                latency,
+                fail: Some(503),
+                after_commit: false,
+            };
+        }
+        if let Some(rule) = self
+            .rules
+            .iter_mut()
+            .find(|r| r.remaining > 0 && r.method.as_deref().is_none_or(|m| m == method))
+        {
+            rule.remaining -= 1;
+            let plan = Plan {
+                latency,
+                fail: Some(rule.code),
+                after_commit: rule.after_commit && is_write(method),
+            };
+            self.rules.retain(|r| r.remaining > 0);
+            return plan;
+        }
+        if self.error_rate > 0.0 && rng.next_f64() < self.error_rate {
+            let after = is_write(method) && rng.next_f64() < self.ambiguous_share;
+            return Plan {
+                latency,
+                fail: Some(if after { 504 } else { 503 }),
+                after_commit: after,
+            };
+        }
+        Plan {
+            latency,
+            fail: None,
+            after_commit: false,
+        }
+    }
+}
+
+pub fn is_write(method: &str) -> bool {
+    matches!(
+        method,
+        "SetAsync" | "UpdateAsync" | "IncrementAsync" | "RemoveAsync"
+    )
+}
+
+/// The message Roblox attaches to an error code.
+pub fn error_message(code: u16, method: &str) -> String {
+    let text = match code {
+        101 => "Key name can't be empty.".to_string(),
+        102 => "Key name exceeds the 50 character limit.".to_string(),
+        103 => "Value is not allowed in a data store.".to_string(),
+        104 => "Cannot store this value in a data store.".to_string(),
+        105 => "Serialized value exceeds 4MB limit.".to_string(),
+        301..=306 => format!("{method} request dropped. Request was throttled, but throttled request queue was full."),
+        401 => "Request failed: the DataModel is inaccessible while the game is shutting down.".to_string(),
+        402 => "Request failed: LuaWebService is inaccessible while the game is shutting down.".to_string(),
+        501 | 505 => "Internal error. Please try again later.".to_string(),
+        502 => "API Services rejected request with error. HTTP 429 (Too Many Requests)".to_string(),
+        503 => "DataStore request failed: service unavailable. Please try again.".to_string(),
+        504 => "DataStore request timed out; the result of the request is unknown.".to_string(),
+        511 => "Attribute metadata exceeds size limit.".to_string(),
+        512 => "UserID size exceeds limit.".to_string(),
+        _ => "DataStore request failed.".to_string(),
+    };
+    format!("{code}: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_the_first_write_of_each_utc_hour_keeps_its_own_version() {
+        let mut b = Backend::default();
+        let s = b.open("S", "global", false);
+        let t0 = 1_767_225_600.0; // an hour boundary
+        b.write(s, "k", json!(1), vec![], Map::new(), t0 + 10.0);
+        b.write(s, "k", json!(2), vec![], Map::new(), t0 + 20.0);
+        b.write(s, "k", json!(3), vec![], Map::new(), t0 + 3700.0);
+        let vs = b.versions(s, "k");
+        assert_eq!(vs.len(), 2);
+        assert_eq!(vs[0].value, Some(json!(2)));
+        assert_eq!(vs[1].value, Some(json!(3)));
+        assert_eq!(
+            b.version_at(s, "k", ((t0 + 100.0) * 1000.0) as i64)
+                .unwrap()
+                .value,
+            Some(json!(2))
+        );
+        b.remove(s, "k", t0 + 7300.0);
+        assert!(b.get(s, "k").is_none());
+        assert!(b.versions(s, "k")[2].deleted);
+        b.write(s, "k", json!(4), vec![], Map::new(), t0 + 7310.0);
+        assert_eq!(b.versions(s, "k").len(), 3);
+        assert_eq!(b.versions(s, "k")[1].value, Some(json!(3)));
+    }
+
+    #[test]
+    fn exhausted_budget_queues_thirty_requests_then_fails_with_the_method_code() {
+        let mut budgets = Budgets::new(0.0, 0);
+        let get = cost("GetAsync", false).unwrap();
+        for _ in 0..60 {
+            assert_eq!(budgets.admit(get, 0.0, 0, false), Admission::Go);
+        }
+        for _ in 0..QUEUE_DEPTH {
+            assert!(matches!(
+                budgets.admit(get, 0.0, 0, false),
+                Admission::Wait(_)
+            ));
+        }
+        assert_eq!(budgets.admit(get, 0.0, 0, false), Admission::QueueFull(301));
+        let update = cost("UpdateAsync", false).unwrap();
+        let mut b2 = Budgets::new(0.0, 0);
+        for _ in 0..60 {
+            b2.admit(update, 0.0, 0, false);
+        }
+        for _ in 0..QUEUE_DEPTH {
+            b2.admit(update, 0.0, 0, false);
+        }
+        assert_eq!(b2.admit(update, 0.0, 0, false), Admission::QueueFull(304));
+        // a queued request goes once the budget refilled
+        assert_eq!(budgets.admit(get, 2.0, 0, true), Admission::Go);
+    }
+
+    #[test]
+    fn budgets_refill_per_minute_up_to_three_minutes_worth() {
+        let mut b = Budgets::new(0.0, 2);
+        assert_eq!(b.available(BudgetKind::StandardRead, 0.0, 2), 140.0);
+        assert_eq!(b.available(BudgetKind::StandardRead, 600.0, 2), 420.0);
+        assert_eq!(b.available(BudgetKind::OrderedWrite, 600.0, 2), 120.0);
+    }
+
+    #[test]
+    fn scripted_faults_match_method_and_are_consumed() {
+        let mut f = Faults::default();
+        let mut rng = Rng::new(1);
+        f.rules.push(FaultRule {
+            remaining: 1,
+            method: Some("UpdateAsync".into()),
+            code: 502,
+            after_commit: true,
+        });
+        assert_eq!(f.plan("GetAsync", 0.0, false, &mut rng).fail, None);
+        let p = f.plan("UpdateAsync", 0.0, false, &mut rng);
+        assert_eq!((p.fail, p.after_commit), (Some(502), true));
+        assert_eq!(f.plan("UpdateAsync", 0.0, false, &mut rng).fail, None);
+        f.outage = Some((10.0, 20.0));
+        assert_eq!(f.plan("GetAsync", 15.0, false, &mut rng).fail, Some(503));
+        assert_eq!(f.plan("GetAsync", 25.0, true, &mut rng).fail, Some(503));
+    }
+}

@@ -1,0 +1,190 @@
+//! Valid projects produce the expected model, and the lock file tracks the
+//! schema history across releases.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use vstore::check::check_project;
+use vstore::schema::lock;
+use vstore::schema::model::{StoreKind, Type};
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schema-examples")
+        .join(name)
+}
+
+fn int(min: Option<i64>, max: Option<i64>) -> Type {
+    Type::Integer { min, max }
+}
+
+#[test]
+fn start_here_schema_builds_nested_shape_and_defaults() {
+    let checked =
+        check_project(&example("basic")).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert!(checked.warnings.is_empty());
+    let store = &checked.project.stores[0];
+    assert_eq!(store.name, "PlayerData");
+    assert_eq!(store.kind, StoreKind::Players);
+    assert_eq!(store.version, 1);
+    assert_eq!(store.channel, "PlayerData");
+    assert_eq!(
+        store.defaults,
+        json!({ "Wallet": { "Coins": 0 }, "Inventory": [] })
+    );
+    let Type::Record(fields) = &store.shape else {
+        panic!("shape is not a record")
+    };
+    assert_eq!(fields[0].name, "Wallet");
+    assert_eq!(
+        fields[0].ty,
+        Type::Record(vec![vstore::schema::model::Field {
+            name: "Coins".into(),
+            ty: int(Some(0), None)
+        }])
+    );
+    assert_eq!(
+        fields[1].ty,
+        Type::Array(Box::new(Type::String { max_len: None }))
+    );
+    assert_eq!(
+        store.public,
+        vec![
+            vec!["Wallet".to_owned(), "Coins".to_owned()],
+            vec!["Inventory".to_owned()]
+        ]
+    );
+}
+
+#[test]
+fn advanced_schema_loads_settings_migrations_and_operations() {
+    let checked =
+        check_project(&example("advanced")).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let p = &checked.project;
+    assert_eq!(
+        p.types.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["Item", "Quest"]
+    );
+    let store = &p.stores[0];
+    assert_eq!(store.version, 3);
+    assert_eq!(store.settings.get("AuditLogLimit"), Some(&json!(50)));
+    assert_eq!(store.settings.get("StrictData"), Some(&json!(true)));
+    assert_eq!(
+        store.migrations.iter().map(|m| m.to).collect::<Vec<_>>(),
+        [2, 3]
+    );
+    assert!(store.migrations[1]
+        .source
+        .contains("return function(old: V2): V3"));
+    let op = &store.operations[0];
+    assert_eq!(op.name, "GrantMatchReward");
+    assert_eq!(
+        op.writes,
+        vec![vec!["Wallet".to_owned(), "Coins".to_owned()]]
+    );
+    assert_eq!(
+        op.payload,
+        Type::Record(vec![vstore::schema::model::Field {
+            name: "Coins".into(),
+            ty: int(None, None)
+        }])
+    );
+    assert_eq!(
+        store.defaults["Progress"],
+        json!({ "Level": 1, "XP": 0, "SeasonPoints": 0 })
+    );
+    let level = store
+        .template
+        .iter()
+        .find(|f| f.path == ["Progress", "Level"])
+        .unwrap();
+    assert_eq!(level.ty, int(Some(1), Some(100)));
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vstore-check-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const V1: &str = r#"[stores.PlayerData]
+kind = "players"
+version = 1
+
+[stores.PlayerData.template]
+"Wallet.Coins" = { type = "integer", default = 0, min = 0 }
+"#;
+
+#[test]
+fn editing_a_released_template_without_a_bump_is_a_history_error() {
+    let dir = scratch("history");
+    std::fs::write(dir.join("virtualstore.toml"), V1).unwrap();
+    let checked = check_project(&dir).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let released = lock::updated(&checked.project, &lock::read(&dir).unwrap());
+    lock::write(&dir, &released).unwrap();
+    assert!(
+        check_project(&dir).is_ok(),
+        "an unchanged project must pass against its own lock"
+    );
+
+    let edited = format!("{V1}Level = {{ type = \"integer\", default = 1 }}\n");
+    std::fs::write(dir.join("virtualstore.toml"), &edited).unwrap();
+    let failed = check_project(&dir).unwrap_err();
+    assert_eq!(
+        failed
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>(),
+        ["VS5001"]
+    );
+
+    let bumped = edited.replace("version = 1", "version = 2");
+    std::fs::write(dir.join("virtualstore.toml"), &bumped).unwrap();
+    assert_eq!(
+        check_project(&dir).unwrap_err().diagnostics[0].code,
+        "VS5002"
+    );
+
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(
+        dir.join("migrations/2.luau"),
+        "return function(old: V1): V2\n\told.Level = 1\n\treturn old\nend\n",
+    )
+    .unwrap();
+    let migrated = format!(
+        "{bumped}\n[[stores.PlayerData.migrations]]\nto = 2\nfile = \"migrations/2.luau\"\n"
+    );
+    std::fs::write(dir.join("virtualstore.toml"), migrated).unwrap();
+    let checked = check_project(&dir).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let next = lock::updated(&checked.project, &lock::read(&dir).unwrap());
+    assert_eq!(
+        next.stores["PlayerData"]
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
+    lock::write(&dir, &next).unwrap();
+    let text = std::fs::read_to_string(dir.join("vstore.lock")).unwrap();
+    assert_eq!(
+        lock::render(&lock::read(&dir).unwrap()),
+        text,
+        "the lock text is stable"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_of_the_advanced_example_is_fast() {
+    let root = example("advanced");
+    let _ = check_project(&root);
+    let start = std::time::Instant::now();
+    for _ in 0..10 {
+        assert!(check_project(&root).is_ok());
+    }
+    let per = start.elapsed() / 10;
+    eprintln!("check_project(advanced): {per:?}");
+    assert!(per.as_millis() < 50, "check took {per:?}");
+}

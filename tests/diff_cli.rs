@@ -1,0 +1,162 @@
+//! `vstore diff` end to end on a real project folder: against `vstore.lock`
+//! (shapes) and against an older `virtualstore.toml` (everything).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const V1: &str = r#"[project]
+out = "build"
+
+[stores.PlayerData]
+kind = "players"
+version = 1
+
+[stores.PlayerData.template]
+"Wallet.Coins" = { type = "integer", default = 0, min = 0 }
+Inventory = { type = "{string}", default = [] }
+
+[stores.PlayerData.public]
+paths = ["Wallet.Coins", "Inventory"]
+"#;
+
+fn project(name: &str, toml: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vstore-diff-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("virtualstore.toml"), toml).unwrap();
+    dir
+}
+
+fn release(dir: &Path) {
+    let loaded = vstore::schema::load::load(dir).unwrap();
+    let lock =
+        vstore::schema::lock::updated(&loaded.project, &vstore::schema::lock::Lock::default());
+    vstore::schema::lock::write(dir, &lock).unwrap();
+}
+
+fn diff(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["diff", "--format", "json", "--project"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), json)
+}
+
+fn codes(json: &serde_json::Value) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn unchanged_project_matches_its_lock() {
+    let dir = project("same", V1);
+    release(&dir);
+    let (code, json) = diff(&dir, &[]);
+    assert_eq!((code, codes(&json)), (0, vec![]));
+}
+
+#[test]
+fn removing_a_field_without_a_version_bump_fails_against_the_lock() {
+    let dir = project("removed", V1);
+    release(&dir);
+    let edited = V1
+        .replace("Inventory = { type = \"{string}\", default = [] }\n", "")
+        .replace(", \"Inventory\"", "");
+    fs::write(dir.join("virtualstore.toml"), edited).unwrap();
+    let (code, json) = diff(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&json), ["VSD001"]);
+    assert_eq!(
+        json["findings"][0]["message"],
+        "field `Inventory` was removed without a migration"
+    );
+}
+
+#[test]
+fn changing_a_type_is_breaking_and_points_at_the_field() {
+    let dir = project("changed", V1);
+    release(&dir);
+    fs::write(
+        dir.join("virtualstore.toml"),
+        V1.replace("{string}", "{number}"),
+    )
+    .unwrap();
+    let (code, json) = diff(&dir, &[]);
+    assert_eq!((code, codes(&json)), (1, vec!["VSD002".to_string()]));
+    assert_eq!(json["findings"][0]["line"], 10);
+}
+
+#[test]
+fn narrowing_bounds_is_breaking_against_an_older_schema_file() {
+    let dir = project("narrowed", V1);
+    fs::write(dir.join("old.toml"), V1).unwrap();
+    fs::write(
+        dir.join("virtualstore.toml"),
+        V1.replace("min = 0 }", "min = 0, max = 100 }"),
+    )
+    .unwrap();
+    let (code, json) = diff(&dir, &["--against", dir.join("old.toml").to_str().unwrap()]);
+    assert_eq!((code, codes(&json)), (1, vec!["VSD002".to_string()]));
+    assert_eq!(json["findings"][0]["line"], 9);
+}
+
+#[test]
+fn against_an_older_schema_file_sees_public_paths_too() {
+    let dir = project("against", V1);
+    fs::write(dir.join("old.toml"), V1).unwrap();
+    fs::write(
+        dir.join("virtualstore.toml"),
+        V1.replace(", \"Inventory\"]", "]"),
+    )
+    .unwrap();
+    let (code, json) = diff(&dir, &["--against", dir.join("old.toml").to_str().unwrap()]);
+    assert_eq!((code, codes(&json)), (1, vec!["VSD007".to_string()]));
+}
+
+#[test]
+fn github_format_prints_annotations() {
+    let dir = project("github", V1);
+    release(&dir);
+    fs::write(
+        dir.join("virtualstore.toml"),
+        V1.replace("{string}", "{number}"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["diff", "--format", "github", "--project"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("::error file=virtualstore.toml,line=10,col=1,title=VSD002::"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn unreadable_against_file_is_a_usage_error() {
+    let dir = project("missing", V1);
+    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["diff", "--against", "/nonexistent/old.toml", "--project"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}

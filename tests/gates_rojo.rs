@@ -1,0 +1,142 @@
+//! A real `rojo build` of a small game (`tests/rojo/default.project.json`)
+//! that includes a package's generated `virtualstore.project.json`; the place
+//! file must hold every emitted module as a ModuleScript.
+
+mod gates_support;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use gates_support::{repo, temp_dir, tool};
+
+/// Instance names of the package's ModuleScripts (`init.luau` names its folder).
+fn expected_modules(package: &Path) -> BTreeSet<String> {
+    walkdir::WalkDir::new(package)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".luau")?;
+            if stem.ends_with(".server") || stem.ends_with(".client") {
+                return None;
+            }
+            Some(if stem == "init" {
+                e.path()
+                    .parent()?
+                    .file_name()?
+                    .to_string_lossy()
+                    .into_owned()
+            } else {
+                stem.to_string()
+            })
+        })
+        .collect()
+}
+
+/// `(class, name)` of every `<Item>` in an `.rbxlx` / `.rbxmx` document.
+fn items(xml: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for chunk in xml.split("<Item class=\"").skip(1) {
+        let class = chunk.split('"').next().unwrap_or_default().to_string();
+        let name = chunk
+            .split("<string name=\"Name\">")
+            .nth(1)
+            .and_then(|r| r.split("</string>").next())
+            .unwrap_or_default()
+            .to_string();
+        out.push((class, name));
+    }
+    out
+}
+
+/// Builds the game around `package` and checks its ModuleScripts.
+pub fn rojo_game_holds_every_module(label: &str, package: &Path) {
+    let Some(rojo) = tool("rojo") else { return };
+    let game = temp_dir(&format!("rojo-{label}"));
+    for e in walkdir::WalkDir::new(repo().join("tests/rojo"))
+        .into_iter()
+        .flatten()
+    {
+        let dest = game.join(e.path().strip_prefix(repo().join("tests/rojo")).unwrap());
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    let copy = game.join("package");
+    for e in walkdir::WalkDir::new(package).into_iter().flatten() {
+        let dest = copy.join(e.path().strip_prefix(package).unwrap());
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    let out = Command::new(rojo)
+        .current_dir(&game)
+        .args(["build", "default.project.json", "-o", "game.rbxlx"])
+        .output()
+        .expect("rojo starts");
+    assert!(
+        out.status.success(),
+        "rojo build failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let xml = fs::read_to_string(game.join("game.rbxlx")).unwrap();
+    let items = items(&xml);
+    let modules: BTreeSet<String> = items
+        .iter()
+        .filter(|(c, _)| c == "ModuleScript")
+        .map(|(_, n)| n.clone())
+        .collect();
+    let expected = expected_modules(package);
+    assert!(!expected.is_empty());
+    let missing: Vec<_> = expected.difference(&modules).collect();
+    assert!(
+        missing.is_empty(),
+        "ModuleScripts missing from the place: {missing:?}\nfound: {modules:?}"
+    );
+    assert!(
+        items.iter().any(|(c, n)| c == "Script" && n == "Boot"),
+        "the game's own script is there too"
+    );
+}
+
+#[test]
+fn rojo_builds_a_game_around_a_package_fragment() {
+    // A package laid out like `vstore build` output, with its project fragment.
+    let pkg = temp_dir("rojo-fixture-pkg").join("build");
+    let fixture = repo().join("crates/vstore-typecheck/tests/fixtures/Package");
+    for e in walkdir::WalkDir::new(&fixture).into_iter().flatten() {
+        let dest = pkg
+            .join("VirtualStore")
+            .join(e.path().strip_prefix(&fixture).unwrap());
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    fs::write(
+        pkg.join("virtualstore.project.json"),
+        r#"{ "name": "VirtualStore", "tree": { "$className": "DataModel",
+            "ServerScriptService": { "VirtualStore": { "$path": "VirtualStore" } } } }"#,
+    )
+    .unwrap();
+    rojo_game_holds_every_module("fixture", &pkg);
+}
+
+#[test]
+fn rojo_builds_a_game_around_the_basic_example() {
+    rojo_game_holds_every_module("basic", &gates_support::built_example("basic"));
+}
+
+#[test]
+fn rojo_builds_a_game_around_the_advanced_example() {
+    rojo_game_holds_every_module("advanced", &gates_support::built_example("advanced"));
+}
