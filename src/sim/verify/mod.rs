@@ -17,7 +17,6 @@
 
 mod values;
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -249,20 +248,10 @@ fn migrate_fixture(
         let removes = migration
             .map(|m| declared_removals(&m.source))
             .unwrap_or_default();
-        let before = values::leaf_paths(&data);
-        let after: BTreeSet<Vec<String>> = values::leaf_paths(&first);
-        let after_prefixes: BTreeSet<Vec<String>> = after
-            .iter()
-            .flat_map(|p| (1..=p.len()).map(|n| p[..n].to_vec()))
-            .collect();
-        for path in before {
-            let kept = after.contains(&path)
-                || after_prefixes.contains(&path)
-                || after.iter().any(|a| path.starts_with(a));
-            let declared = removes.iter().any(|r| path.starts_with(r));
-            if !kept && !declared {
+        for path in values::dropped_paths(&data, &first) {
+            if !removes.iter().any(|r| path.starts_with(r)) {
                 return Err(format!(
-                    "migration to version {to} drops field `{}` without declaring it; keep it, or add `--@removes {}` to {}",
+                    "migration to version {to} drops field `{}` without declaring it; keep its value, or add `--@removes {}` to {}",
                     path.join("."),
                     path.join("."),
                     migration.map(|m| m.file.display().to_string()).unwrap_or_default()

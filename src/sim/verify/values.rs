@@ -48,6 +48,30 @@ pub fn leaf_paths(value: &Value) -> BTreeSet<Vec<String>> {
     out
 }
 
+fn get<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, k| v.as_object()?.get(k))
+}
+
+/// Leaf paths of `before` that are gone from `after` and whose value appears
+/// nowhere in `after`: a field that was moved or renamed keeps its value
+/// somewhere and is not reported; a field whose data was lost is.
+pub fn dropped_paths(before: &Value, after: &Value) -> Vec<Vec<String>> {
+    let after_paths = leaf_paths(after);
+    let after_values: Vec<Value> = after_paths
+        .iter()
+        .filter_map(|p| get(after, p))
+        .map(canonical)
+        .collect();
+    leaf_paths(before)
+        .into_iter()
+        .filter(|p| get(after, p).is_none())
+        .filter(|p| match get(before, p) {
+            Some(v) => !after_values.contains(&canonical(v)),
+            None => false,
+        })
+        .collect()
+}
+
 /// A readable path to the first place two values differ.
 pub fn first_difference(a: &Value, b: &Value) -> String {
     fn walk(a: &Value, b: &Value, path: &mut Vec<String>) -> Option<String> {
