@@ -58,6 +58,9 @@ fn main() -> mlua::Result<()> {
     let (raw, add, observed): (f64, f64, f64) = lua.load(BENCH).set_name("@bench").eval()?;
     println!("raw table increment             {:>8.1} ns/op", raw * 1e9);
     println!("Data:Add (no listeners)         {:>8.1} ns/op", add * 1e9);
-    println!("Data:Add (replication listener) {:>8.1} ns/op", observed * 1e9);
+    println!(
+        "Data:Add (replication listener) {:>8.1} ns/op",
+        observed * 1e9
+    );
     Ok(())
 }

@@ -10,7 +10,10 @@ use mlua::{Lua, LuaSerdeExt, Table, Value};
 pub fn new_vm(runtime_dir: &Path) -> mlua::Result<Lua> {
     let lua = Lua::new();
     let compile = lua.create_function(|lua, (source, name, env): (String, String, Table)| {
-        lua.load(source).set_name(name).set_environment(env).into_function()
+        lua.load(source)
+            .set_name(name)
+            .set_environment(env)
+            .into_function()
     })?;
     lua.globals().set("__compile", compile)?;
     let encode = lua.create_function(|lua, value: Value| {
@@ -18,7 +21,9 @@ pub fn new_vm(runtime_dir: &Path) -> mlua::Result<Lua> {
         Ok(json.to_string())
     })?;
     lua.globals().set("__jsonEncode", encode)?;
-    lua.load(include_str!("prelude.luau")).set_name("@prelude").exec()?;
+    lua.load(include_str!("prelude.luau"))
+        .set_name("@prelude")
+        .exec()?;
 
     let files = lua.create_table()?;
     for entry in walk(runtime_dir) {

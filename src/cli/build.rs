@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use crate::codegen::{self, Drift};
-use crate::schema::model::Project;
+use crate::check;
+use crate::codegen::{self, Drift, History};
+use crate::schema::{lock, types};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BuildArgs {
@@ -25,7 +26,10 @@ pub struct BuildArgs {
 
 pub fn run(args: BuildArgs) -> Outcome {
     if args.watch {
-        let once = BuildArgs { watch: false, ..args.clone() };
+        let once = BuildArgs {
+            watch: false,
+            ..args.clone()
+        };
         let rebuild = || match run(once.clone()) {
             Outcome::Ok => Ok("package is up to date".to_string()),
             _ => Err("build failed (diagnostics above)".to_string()),
@@ -33,33 +37,50 @@ pub fn run(args: BuildArgs) -> Outcome {
         super::watch::run(&args.project, super::watch::POLL_INTERVAL, rebuild, || true);
         return Outcome::Ok;
     }
-    let project = match load(&args.project) {
-        Ok(p) => p,
-        Err(outcome) => return outcome,
+    let checked = match check::check_project(&args.project) {
+        Ok(checked) => checked,
+        Err(failed) => {
+            super::check::print(&failed.diagnostics);
+            if failed.is_io() {
+                return Outcome::Usage;
+            }
+            let errors = failed.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("vstore build: {errors} error(s); nothing written");
+            return Outcome::UserErrors;
+        }
     };
+    super::check::print(&checked.warnings);
+    let project = checked.project;
     let out = match &args.out {
         Some(out) => out.clone(),
         None => args.project.join(&project.out),
     };
-    let files = codegen::generate(&project);
+    let old_lock = match lock::read(&args.project) {
+        Ok(l) => l,
+        Err(d) => {
+            super::check::print(&[d]);
+            return Outcome::UserErrors;
+        }
+    };
+    let files = codegen::generate_with_history(&project, &history(&old_lock));
     if args.check {
-        let drift = codegen::compare(&files, &out);
-        if drift.is_empty() {
-            println!("{}: up to date ({} files)", out.display(), files.len());
-            return Outcome::Ok;
-        }
-        for d in &drift {
-            match d {
-                Drift::Differs(p) => println!("differs: {p}"),
-                Drift::Missing(p) => println!("missing: {p}"),
-                Drift::Extra(p) => println!("extra:   {p}"),
-            }
-        }
-        eprintln!("error: {} generated file(s) in {} are out of date; run `vstore build`", drift.len(), out.display());
-        return Outcome::UserErrors;
+        return compare(&files, &out);
     }
-    if let Err(outcome) = update_lock(&args.project, &project) {
-        return outcome;
+    let new_lock = lock::updated(&project, &old_lock);
+    if lock::render(&new_lock)
+        != old_lock
+            .source
+            .as_ref()
+            .map(|s| s.text().to_string())
+            .unwrap_or_default()
+    {
+        if let Err(e) = lock::write(&args.project, &new_lock) {
+            eprintln!(
+                "error: cannot write {}: {e}",
+                args.project.join(lock::LOCK_FILE).display()
+            );
+            return Outcome::Usage;
+        }
     }
     match codegen::write_files(&files, &out) {
         Ok(()) => {
@@ -73,18 +94,36 @@ pub fn run(args: BuildArgs) -> Outcome {
     }
 }
 
-/// Runs every check and returns the checked model, printing diagnostics.
-fn load(root: &Path) -> Result<Project, Outcome> {
-    if !root.join("virtualstore.toml").is_file() {
-        eprintln!("error: no virtualstore.toml in {}", root.display());
-        eprintln!("help: pass --project DIR, or run `vstore init` to create a project");
-        return Err(Outcome::Usage);
+/// Old shapes recorded in the lock, so migrations see `V<N>` as real types.
+pub fn history(lock: &lock::Lock) -> History {
+    let mut history = History::new();
+    for (store, versions) in &lock.stores {
+        for (version, shape) in versions {
+            if let Ok(parsed) = types::parse(shape) {
+                history.insert((store.clone(), *version), parsed.ty);
+            }
+        }
     }
-    eprintln!("error: the schema checker is not available in this build");
-    Err(Outcome::Usage)
+    history
 }
 
-/// Records the current schema shape in `vstore.lock`.
-fn update_lock(_root: &Path, _project: &Project) -> Result<(), Outcome> {
-    Ok(())
+fn compare(files: &[codegen::OutFile], out: &Path) -> Outcome {
+    let drift = codegen::compare(files, out);
+    if drift.is_empty() {
+        println!("{}: up to date ({} files)", out.display(), files.len());
+        return Outcome::Ok;
+    }
+    for d in &drift {
+        match d {
+            Drift::Differs(p) => println!("differs: {p}"),
+            Drift::Missing(p) => println!("missing: {p}"),
+            Drift::Extra(p) => println!("stale:   {p}"),
+        }
+    }
+    eprintln!(
+        "error: {} generated file(s) in {} are out of date; run `vstore build`",
+        drift.len(),
+        out.display()
+    );
+    Outcome::UserErrors
 }

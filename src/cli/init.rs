@@ -74,18 +74,27 @@ const FILES: &[(&str, &str)] = &[
 pub fn run(args: InitArgs) -> Outcome {
     let schema = args.dir.join("virtualstore.toml");
     if schema.exists() {
-        eprintln!("error: {} already exists; vstore init never overwrites a project", schema.display());
+        eprintln!(
+            "error: {} already exists; vstore init never overwrites a project",
+            schema.display()
+        );
         eprintln!("help: choose another folder, e.g. `vstore init my-game`");
         return Outcome::Usage;
     }
     match write_starter(&args.dir) {
         Ok(()) => {
             println!("created a vstore project in {}", args.dir.display());
-            println!("next: vstore check --project {0} && vstore build --project {0}", args.dir.display());
+            println!(
+                "next: vstore check --project {0} && vstore build --project {0}",
+                args.dir.display()
+            );
             Outcome::Ok
         }
         Err(e) => {
-            eprintln!("error: cannot write the starter project in {}: {e}", args.dir.display());
+            eprintln!(
+                "error: cannot write the starter project in {}: {e}",
+                args.dir.display()
+            );
             Outcome::Usage
         }
     }

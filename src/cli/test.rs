@@ -47,23 +47,7 @@ fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
             .or_else(|| rt.parent().map(|p| p.join("client")));
         runtime_package(rt, client.as_deref()).map_err(|e| e.to_string())?
     } else {
-        let mut root = Node::folder("game", "DataModel");
-        let fragment = [
-            project.join("build").join("virtualstore.project.json"),
-            project.join("virtualstore.project.json"),
-        ]
-        .into_iter()
-        .find(|p| p.exists());
-        match fragment {
-            Some(f) => mount_project(&f, &mut root).map_err(|e| e.to_string())?,
-            None => {
-                return Err(format!(
-                    "no generated package found in {}: run `vstore build` first, or pass --runtime",
-                    project.display()
-                ))
-            }
-        }
-        root
+        crate::sim::specs::generated_package(project)?
     };
     let rojo = args.rojo.clone().or_else(|| {
         Some(project.join("default.project.json")).filter(|p| p.exists() && args.runtime.is_none())

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use crate::schema::model::Type;
 
 const KEYWORDS: &[&str] = &[
-    "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "if", "in", "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
+    "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "if", "in", "local",
+    "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
 ];
 
 /// Whether `name` can be written bare as a Luau identifier or table key.
@@ -114,7 +115,10 @@ fn number(n: &serde_json::Number) -> String {
 }
 
 fn is_scalar(v: &serde_json::Value) -> bool {
-    !matches!(v, serde_json::Value::Array(_) | serde_json::Value::Object(_))
+    !matches!(
+        v,
+        serde_json::Value::Array(_) | serde_json::Value::Object(_)
+    )
 }
 
 /// A Luau literal for a JSON value, laid out at `indent` tabs. Null object
@@ -171,7 +175,12 @@ pub fn type_expr(ty: &Type, indent: usize) -> String {
             let tabs = "\t".repeat(indent + 1);
             let mut out = String::from("{\n");
             for f in fields {
-                let _ = writeln!(out, "{tabs}{}{},", type_key(&f.name), type_expr(&f.ty, indent + 1));
+                let _ = writeln!(
+                    out,
+                    "{tabs}{}{},",
+                    type_key(&f.name),
+                    type_expr(&f.ty, indent + 1)
+                );
             }
             out.push_str(&"\t".repeat(indent));
             out.push('}');
@@ -218,7 +227,10 @@ mod tests {
     fn optional_enums_are_parenthesised() {
         let ty = Type::Optional(Box::new(Type::Enum(vec!["A".into(), "B".into()])));
         assert_eq!(type_expr(&ty, 0), "(\"A\" | \"B\")?");
-        let rec = Type::Record(vec![Field { name: "Items".into(), ty: Type::Map(Box::new(Type::Named("Item".into()))) }]);
+        let rec = Type::Record(vec![Field {
+            name: "Items".into(),
+            ty: Type::Map(Box::new(Type::Named("Item".into()))),
+        }]);
         assert_eq!(type_expr(&rec, 0), "{\n\tItems: { [string]: Item },\n}");
     }
 }

@@ -9,16 +9,58 @@ fn int(min: Option<i64>) -> Type {
 }
 
 pub(crate) fn sample_project() -> Project {
-    let item = Type::Record(vec![Field { name: "Id".into(), ty: Type::String { max_len: Some(32) } }, Field { name: "Count".into(), ty: int(Some(1)) }]);
+    let item = Type::Record(vec![
+        Field {
+            name: "Id".into(),
+            ty: Type::String { max_len: Some(32) },
+        },
+        Field {
+            name: "Count".into(),
+            ty: int(Some(1)),
+        },
+    ]);
     let shape = Type::Record(vec![
-        Field { name: "Wallet".into(), ty: Type::Record(vec![Field { name: "Coins".into(), ty: int(Some(0)) }, Field { name: "Gems".into(), ty: int(Some(0)) }]) },
-        Field { name: "Inventory".into(), ty: Type::Array(Box::new(Type::Named("Item".into()))) },
-        Field { name: "Title".into(), ty: Type::Optional(Box::new(Type::Enum(vec!["Rookie".into(), "Pro".into()]))) },
+        Field {
+            name: "Wallet".into(),
+            ty: Type::Record(vec![
+                Field {
+                    name: "Coins".into(),
+                    ty: int(Some(0)),
+                },
+                Field {
+                    name: "Gems".into(),
+                    ty: int(Some(0)),
+                },
+            ]),
+        },
+        Field {
+            name: "Inventory".into(),
+            ty: Type::Array(Box::new(Type::Named("Item".into()))),
+        },
+        Field {
+            name: "Title".into(),
+            ty: Type::Optional(Box::new(Type::Enum(vec!["Rookie".into(), "Pro".into()]))),
+        },
     ]);
     let template = vec![
-        TemplateField { path: vec!["Wallet".into(), "Coins".into()], ty: int(Some(0)), default: serde_json::json!(0), span: Default::default() },
-        TemplateField { path: vec!["Wallet".into(), "Gems".into()], ty: int(Some(0)), default: serde_json::json!(0), span: Default::default() },
-        TemplateField { path: vec!["Inventory".into()], ty: Type::Array(Box::new(Type::Named("Item".into()))), default: serde_json::json!([]), span: Default::default() },
+        TemplateField {
+            path: vec!["Wallet".into(), "Coins".into()],
+            ty: int(Some(0)),
+            default: serde_json::json!(0),
+            span: Default::default(),
+        },
+        TemplateField {
+            path: vec!["Wallet".into(), "Gems".into()],
+            ty: int(Some(0)),
+            default: serde_json::json!(0),
+            span: Default::default(),
+        },
+        TemplateField {
+            path: vec!["Inventory".into()],
+            ty: Type::Array(Box::new(Type::Named("Item".into()))),
+            default: serde_json::json!([]),
+            span: Default::default(),
+        },
     ];
     let mut settings = BTreeMap::new();
     settings.insert("StrictData".to_string(), serde_json::json!(true));
@@ -51,7 +93,11 @@ pub(crate) fn sample_project() -> Project {
 }
 
 fn file<'a>(files: &'a [OutFile], path: &str) -> &'a str {
-    &files.iter().find(|f| slash(&f.path) == path).unwrap_or_else(|| panic!("{path} not emitted")).contents
+    &files
+        .iter()
+        .find(|f| slash(&f.path) == path)
+        .unwrap_or_else(|| panic!("{path} not emitted"))
+        .contents
 }
 
 #[test]
@@ -65,7 +111,12 @@ fn every_luau_file_starts_with_header_then_strict() {
     for f in generate(&sample_project()) {
         if slash(&f.path).ends_with(".luau") {
             let mut lines = f.contents.lines();
-            assert_eq!(lines.next(), Some(header().as_str()), "{}", f.path.display());
+            assert_eq!(
+                lines.next(),
+                Some(header().as_str()),
+                "{}",
+                f.path.display()
+            );
             assert_eq!(lines.next(), Some("--!strict"), "{}", f.path.display());
         }
     }
@@ -99,7 +150,9 @@ fn validators_are_specialised_per_type() {
     assert!(v.contains("math.floor(field4) ~= field4"));
     assert!(v.contains("return \"Wallet.Coins: must be at least 0\""));
     assert!(v.contains("utf8.len("));
-    assert!(v.contains("function Validators.GrantMatchRewardPayload(value: any): (boolean, string?)"));
+    assert!(
+        v.contains("function Validators.GrantMatchRewardPayload(value: any): (boolean, string?)")
+    );
 }
 
 #[test]
@@ -108,7 +161,9 @@ fn client_projection_keeps_only_public_paths() {
     let c = file(&files, "PlayerDataClient/init.luau");
     assert!(c.contains("export type PublicData = {\n\tWallet: {\n\t\tCoins: number,\n\t},\n\tInventory: { Item },\n}"));
     assert!(!c.contains("Gems"));
-    assert!(c.contains("function Bindings.ObserveWalletCoins(replica: any, callback: (number) -> ()): any"));
+    assert!(c.contains(
+        "function Bindings.ObserveWalletCoins(replica: any, callback: (number) -> ()): any"
+    ));
     assert!(c.contains("export type Item = {"));
 }
 
@@ -126,18 +181,34 @@ fn user_handler_text_follows_type_aliases() {
 #[test]
 fn rojo_fragment_places_server_and_client_modules() {
     let files = generate(&sample_project());
-    let json: serde_json::Value = serde_json::from_str(file(&files, PROJECT_FRAGMENT)).expect("valid json");
-    assert_eq!(json["tree"]["ServerScriptService"]["PlayerData"]["$path"], "PlayerData");
-    assert_eq!(json["tree"]["ServerScriptService"]["VirtualStore"]["$path"], "VirtualStore");
-    assert_eq!(json["tree"]["ReplicatedStorage"]["PlayerDataClient"]["$path"], "PlayerDataClient");
+    let json: serde_json::Value =
+        serde_json::from_str(file(&files, PROJECT_FRAGMENT)).expect("valid json");
+    assert_eq!(
+        json["tree"]["ServerScriptService"]["PlayerData"]["$path"],
+        "PlayerData"
+    );
+    assert_eq!(
+        json["tree"]["ServerScriptService"]["VirtualStore"]["$path"],
+        "VirtualStore"
+    );
+    assert_eq!(
+        json["tree"]["ReplicatedStorage"]["PlayerDataClient"]["$path"],
+        "PlayerDataClient"
+    );
 }
 
 #[test]
 fn every_generated_luau_file_parses() {
     for f in generate(&sample_project()) {
         if slash(&f.path).ends_with(".luau") {
-            if let Err(errors) = full_moon::parse_fallible(&f.contents, full_moon::LuaVersion::luau()).into_result() {
-                panic!("{} does not parse: {errors:?}\n{}", f.path.display(), f.contents);
+            if let Err(errors) =
+                full_moon::parse_fallible(&f.contents, full_moon::LuaVersion::luau()).into_result()
+            {
+                panic!(
+                    "{} does not parse: {errors:?}\n{}",
+                    f.path.display(),
+                    f.contents
+                );
             }
         }
     }
@@ -147,7 +218,8 @@ fn every_generated_luau_file_parses() {
 #[ignore]
 fn dump() {
     for f in generate(&sample_project()) {
-        if !f.path.starts_with("VirtualStore") || f.path.starts_with("VirtualStoreClient/init.luau") {
+        if !f.path.starts_with("VirtualStore") || f.path.starts_with("VirtualStoreClient/init.luau")
+        {
             println!("=== {}\n{}", f.path.display(), f.contents);
         }
     }
@@ -156,19 +228,62 @@ fn dump() {
 fn run_validator(data: &str) -> (bool, Option<String>) {
     let files = generate(&sample_project());
     let lua = mlua::Lua::new();
-    let validators: mlua::Table = lua.load(file(&files, "PlayerData/Validators.luau")).eval().expect("validators load");
+    let validators: mlua::Table = lua
+        .load(file(&files, "PlayerData/Validators.luau"))
+        .eval()
+        .expect("validators load");
     let check: mlua::Function = validators.get("Data").expect("Data validator");
-    let value: mlua::Value = lua.load(format!("return {data}")).eval().expect("data literal");
+    let value: mlua::Value = lua
+        .load(format!("return {data}"))
+        .eval()
+        .expect("data literal");
     check.call(value).expect("validator runs")
 }
 
 #[test]
 fn data_validator_accepts_the_template_and_names_failing_paths() {
-    assert_eq!(run_validator("{ Wallet = { Coins = 5, Gems = 0 }, Inventory = { { Id = \"Sword\", Count = 1 } } }"), (true, None));
-    assert_eq!(run_validator("{ Wallet = { Coins = 1.5, Gems = 0 }, Inventory = {} }").1.as_deref(), Some("Wallet.Coins: expected a whole number"));
-    assert_eq!(run_validator("{ Wallet = { Coins = -1, Gems = 0 }, Inventory = {} }").1.as_deref(), Some("Wallet.Coins: must be at least 0"));
-    assert_eq!(run_validator("{ Wallet = { Coins = 0, Gems = 0 }, Inventory = { { Id = \"x\", Count = 0 } } }").1.as_deref(), Some("Inventory[1].Count: must be at least 1"));
-    assert_eq!(run_validator("{ Wallet = { Coins = 0, Gems = 0 }, Inventory = {}, Title = \"Boss\" }").1.as_deref(), Some("Title: expected one of \"Rookie\", \"Pro\""));
-    assert_eq!(run_validator("{ Wallet = { Coins = 0, Gems = 0 }, Inventory = {}, Extra = 1 }").1.as_deref(), Some("Extra: is not a field of this record"));
-    assert_eq!(run_validator("{ Wallet = { Coins = math.huge, Gems = 0 }, Inventory = {} }").1.as_deref(), Some("Wallet.Coins: expected a whole number"));
+    assert_eq!(
+        run_validator(
+            "{ Wallet = { Coins = 5, Gems = 0 }, Inventory = { { Id = \"Sword\", Count = 1 } } }"
+        ),
+        (true, None)
+    );
+    assert_eq!(
+        run_validator("{ Wallet = { Coins = 1.5, Gems = 0 }, Inventory = {} }")
+            .1
+            .as_deref(),
+        Some("Wallet.Coins: expected a whole number")
+    );
+    assert_eq!(
+        run_validator("{ Wallet = { Coins = -1, Gems = 0 }, Inventory = {} }")
+            .1
+            .as_deref(),
+        Some("Wallet.Coins: must be at least 0")
+    );
+    assert_eq!(
+        run_validator(
+            "{ Wallet = { Coins = 0, Gems = 0 }, Inventory = { { Id = \"x\", Count = 0 } } }"
+        )
+        .1
+        .as_deref(),
+        Some("Inventory[1].Count: must be at least 1")
+    );
+    assert_eq!(
+        run_validator("{ Wallet = { Coins = 0, Gems = 0 }, Inventory = {}, Title = \"Boss\" }")
+            .1
+            .as_deref(),
+        Some("Title: expected one of \"Rookie\", \"Pro\"")
+    );
+    assert_eq!(
+        run_validator("{ Wallet = { Coins = 0, Gems = 0 }, Inventory = {}, Extra = 1 }")
+            .1
+            .as_deref(),
+        Some("Extra: is not a field of this record")
+    );
+    assert_eq!(
+        run_validator("{ Wallet = { Coins = math.huge, Gems = 0 }, Inventory = {} }")
+            .1
+            .as_deref(),
+        Some("Wallet.Coins: expected a whole number")
+    );
 }

@@ -22,17 +22,33 @@ impl PathExpr {
         match self {
             PathExpr::Static(p) if p.is_empty() => PathExpr::Static(name.to_string()),
             PathExpr::Static(p) => PathExpr::Static(format!("{p}.{name}")),
-            PathExpr::Dynamic { expr, suffix } => PathExpr::Dynamic { expr: expr.clone(), suffix: format!("{suffix}.{name}") },
+            PathExpr::Dynamic { expr, suffix } => PathExpr::Dynamic {
+                expr: expr.clone(),
+                suffix: format!("{suffix}.{name}"),
+            },
         }
     }
 
     fn element(&self, key_expr: &str, quoted: bool) -> PathExpr {
-        let key = if quoted { format!("string.format(\"%q\", {key_expr})") } else { format!("tostring({key_expr})") };
-        let expr = match self {
-            PathExpr::Static(p) => format!("{} .. {key} .. \"]\"", luau::string(&format!("{}[", self.shown(p)))),
-            PathExpr::Dynamic { expr, suffix } => format!("{expr} .. {} .. {key} .. \"]\"", luau::string(&format!("{suffix}["))),
+        let key = if quoted {
+            format!("string.format(\"%q\", {key_expr})")
+        } else {
+            format!("tostring({key_expr})")
         };
-        PathExpr::Dynamic { expr, suffix: String::new() }
+        let expr = match self {
+            PathExpr::Static(p) => format!(
+                "{} .. {key} .. \"]\"",
+                luau::string(&format!("{}[", self.shown(p)))
+            ),
+            PathExpr::Dynamic { expr, suffix } => format!(
+                "{expr} .. {} .. {key} .. \"]\"",
+                luau::string(&format!("{suffix}["))
+            ),
+        };
+        PathExpr::Dynamic {
+            expr,
+            suffix: String::new(),
+        }
     }
 
     fn shown<'a>(&self, p: &'a str) -> &'a str {
@@ -47,7 +63,9 @@ impl PathExpr {
     fn with(&self, text: &str) -> String {
         match self {
             PathExpr::Static(p) => luau::string(&format!("{}{text}", self.shown(p))),
-            PathExpr::Dynamic { expr, suffix } => format!("{expr} .. {}", luau::string(&format!("{suffix}{text}"))),
+            PathExpr::Dynamic { expr, suffix } => {
+                format!("{expr} .. {}", luau::string(&format!("{suffix}{text}")))
+            }
         }
     }
 
@@ -83,14 +101,30 @@ impl Emitter {
     }
 
     fn fail(&mut self, indent: usize, path: &PathExpr, msg: &str) {
-        self.line(indent, &format!("return {}", path.with(&format!(": {msg}"))));
+        self.line(
+            indent,
+            &format!("return {}", path.with(&format!(": {msg}"))),
+        );
     }
 
     fn fail_got(&mut self, indent: usize, path: &PathExpr, msg: &str, value: &str) {
-        self.line(indent, &format!("return {} .. typeof({value})", path.with(&format!(": {msg}, got "))));
+        self.line(
+            indent,
+            &format!(
+                "return {} .. typeof({value})",
+                path.with(&format!(": {msg}, got "))
+            ),
+        );
     }
 
-    fn number_bounds(&mut self, indent: usize, v: &str, path: &PathExpr, min: Option<String>, max: Option<String>) {
+    fn number_bounds(
+        &mut self,
+        indent: usize,
+        v: &str,
+        path: &PathExpr,
+        min: Option<String>,
+        max: Option<String>,
+    ) {
         if let Some(min) = min {
             self.line(indent, &format!("if {v} < {min} then"));
             self.fail(indent + 1, path, &format!("must be at least {min}"));
@@ -110,20 +144,40 @@ impl Emitter {
                 self.line(indent, &format!("if typeof({v}) ~= \"number\" then"));
                 self.fail_got(indent + 1, path, "expected an integer", v);
                 self.line(indent, "end");
-                self.line(indent, &format!("if math.floor({v}) ~= {v} or {v} == math.huge or {v} == -math.huge then"));
+                self.line(
+                    indent,
+                    &format!(
+                        "if math.floor({v}) ~= {v} or {v} == math.huge or {v} == -math.huge then"
+                    ),
+                );
                 self.fail(indent + 1, path, "expected a whole number");
                 self.line(indent, "end");
-                self.number_bounds(indent, v, path, min.map(|m| m.to_string()), max.map(|m| m.to_string()));
+                self.number_bounds(
+                    indent,
+                    v,
+                    path,
+                    min.map(|m| m.to_string()),
+                    max.map(|m| m.to_string()),
+                );
             }
             Type::Number { min, max } => {
                 self.line(indent, &format!("if typeof({v}) ~= \"number\" then"));
                 self.fail_got(indent + 1, path, "expected a number", v);
                 self.line(indent, "end");
-                self.line(indent, &format!("if {v} ~= {v} or {v} == math.huge or {v} == -math.huge then"));
+                self.line(
+                    indent,
+                    &format!("if {v} ~= {v} or {v} == math.huge or {v} == -math.huge then"),
+                );
                 self.fail(indent + 1, path, "expected a finite number");
                 self.line(indent, "end");
                 let fmt = |f: &f64| luau::value(&serde_json::json!(f), 0);
-                self.number_bounds(indent, v, path, min.as_ref().map(fmt), max.as_ref().map(fmt));
+                self.number_bounds(
+                    indent,
+                    v,
+                    path,
+                    min.as_ref().map(fmt),
+                    max.as_ref().map(fmt),
+                );
             }
             Type::String { max_len } => {
                 self.line(indent, &format!("if typeof({v}) ~= \"string\" then"));
@@ -136,7 +190,11 @@ impl Emitter {
                     self.fail(indent + 1, path, "expected valid UTF-8 text");
                     self.line(indent, "end");
                     self.line(indent, &format!("if {len} > {max} then"));
-                    self.fail(indent + 1, path, &format!("must be at most {max} characters"));
+                    self.fail(
+                        indent + 1,
+                        path,
+                        &format!("must be at most {max} characters"),
+                    );
                     self.line(indent, "end");
                 }
             }
@@ -146,11 +204,22 @@ impl Emitter {
                 self.line(indent, "end");
             }
             Type::Enum(options) => {
-                let cond: Vec<String> = options.iter().map(|o| format!("{v} ~= {}", luau::string(o))).collect();
-                let cond = if cond.is_empty() { "true".to_string() } else { cond.join(" and ") };
+                let cond: Vec<String> = options
+                    .iter()
+                    .map(|o| format!("{v} ~= {}", luau::string(o)))
+                    .collect();
+                let cond = if cond.is_empty() {
+                    "true".to_string()
+                } else {
+                    cond.join(" and ")
+                };
                 self.line(indent, &format!("if {cond} then"));
                 let names: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
-                self.fail(indent + 1, path, &format!("expected one of {}", names.join(", ")));
+                self.fail(
+                    indent + 1,
+                    path,
+                    &format!("expected one of {}", names.join(", ")),
+                );
                 self.line(indent, "end");
             }
             Type::Optional(inner) => {
@@ -160,7 +229,10 @@ impl Emitter {
             }
             Type::Named(name) => {
                 let err = self.fresh("err");
-                self.line(indent, &format!("local {err} = {}({v}, {})", check_fn(name), path.display()));
+                self.line(
+                    indent,
+                    &format!("local {err} = {}({v}, {})", check_fn(name), path.display()),
+                );
                 self.line(indent, &format!("if {err} ~= nil then"));
                 self.line(indent + 1, &format!("return {err}"));
                 self.line(indent, "end");
@@ -173,7 +245,11 @@ impl Emitter {
                 self.line(indent, &format!("local {count} = #{v}"));
                 self.line(indent, &format!("for {key}, {item} in {v} do"));
                 self.line(indent + 1, &format!("if typeof({key}) ~= \"number\" or {key} < 1 or {key} > {count} or math.floor({key}) ~= {key} then"));
-                self.fail(indent + 2, path, "expected an array without holes or string keys");
+                self.fail(
+                    indent + 2,
+                    path,
+                    "expected an array without holes or string keys",
+                );
                 self.line(indent + 1, "end");
                 let element = path.element(&key, false);
                 self.check(inner, &item, &element, indent + 1);
@@ -195,19 +271,32 @@ impl Emitter {
                 self.table_check(indent, v, path, "a table");
                 let key = self.fresh("key");
                 self.line(indent, &format!("for {key} in {v} do"));
-                let known: Vec<String> = fields.iter().map(|f| format!("{key} ~= {}", luau::string(&f.name))).collect();
-                let cond = if known.is_empty() { "true".to_string() } else { known.join(" and ") };
+                let known: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{key} ~= {}", luau::string(&f.name)))
+                    .collect();
+                let cond = if known.is_empty() {
+                    "true".to_string()
+                } else {
+                    known.join(" and ")
+                };
                 self.line(indent + 1, &format!("if {cond} then"));
                 let base = match path {
                     PathExpr::Static(p) if p.is_empty() => String::new(),
                     other => format!("{} .. ", other.with(".")),
                 };
-                self.line(indent + 2, &format!("return {base}tostring({key}) .. \": is not a field of this record\""));
+                self.line(
+                    indent + 2,
+                    &format!("return {base}tostring({key}) .. \": is not a field of this record\""),
+                );
                 self.line(indent + 1, "end");
                 self.line(indent, "end");
                 for f in fields {
                     let local = self.fresh("field");
-                    self.line(indent, &format!("local {local} = {}", luau::index(v, &f.name)));
+                    self.line(
+                        indent,
+                        &format!("local {local} = {}", luau::index(v, &f.name)),
+                    );
                     self.check(&f.ty, &local, &path.field(&f.name), indent);
                 }
             }
@@ -235,7 +324,8 @@ fn named_refs(ty: &Type, out: &mut BTreeSet<String>) {
 /// Named types ordered so that each comes after the types it uses. The checker
 /// rejects cycles; if one slips through, the remaining order is declaration order.
 pub fn dependency_order(types: &[(String, Type)]) -> Vec<&(String, Type)> {
-    let by_name: BTreeMap<&str, &(String, Type)> = types.iter().map(|t| (t.0.as_str(), t)).collect();
+    let by_name: BTreeMap<&str, &(String, Type)> =
+        types.iter().map(|t| (t.0.as_str(), t)).collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut visiting: BTreeSet<&str> = BTreeSet::new();
     let mut order = Vec::new();
@@ -249,7 +339,9 @@ pub fn dependency_order(types: &[(String, Type)]) -> Vec<&(String, Type)> {
         if done.contains(name) || visiting.contains(name) {
             return;
         }
-        let Some(entry) = by_name.get(name) else { return };
+        let Some(entry) = by_name.get(name) else {
+            return;
+        };
         visiting.insert(name);
         let mut refs = BTreeSet::new();
         named_refs(&entry.1, &mut refs);
@@ -270,9 +362,23 @@ pub fn dependency_order(types: &[(String, Type)]) -> Vec<&(String, Type)> {
 
 /// One `local function` that returns an error message or nil for `ty`.
 pub fn function(name: &str, ty: &Type) -> String {
-    let mut e = Emitter { out: String::new(), counter: 0 };
-    e.line(0, &format!("local function {name}(value: any, path: string): string?"));
-    e.check(ty, "value", &PathExpr::Dynamic { expr: "path".to_string(), suffix: String::new() }, 1);
+    let mut e = Emitter {
+        out: String::new(),
+        counter: 0,
+    };
+    e.line(
+        0,
+        &format!("local function {name}(value: any, path: string): string?"),
+    );
+    e.check(
+        ty,
+        "value",
+        &PathExpr::Dynamic {
+            expr: "path".to_string(),
+            suffix: String::new(),
+        },
+        1,
+    );
     e.line(1, "return nil");
     e.line(0, "end");
     e.out
@@ -280,7 +386,10 @@ pub fn function(name: &str, ty: &Type) -> String {
 
 /// The store's data check: paths are spelled statically from the root.
 pub fn data_function(name: &str, shape: &Type) -> String {
-    let mut e = Emitter { out: String::new(), counter: 0 };
+    let mut e = Emitter {
+        out: String::new(),
+        counter: 0,
+    };
     e.line(0, &format!("local function {name}(value: any): string?"));
     e.check(shape, "value", &PathExpr::Static(String::new()), 1);
     e.line(1, "return nil");
@@ -289,7 +398,10 @@ pub fn data_function(name: &str, shape: &Type) -> String {
 }
 
 /// Writes the `name = type` list of referenced named types, transitively, in dependency order.
-pub fn referenced_types<'a>(types: &'a [(String, Type)], roots: &[&Type]) -> Vec<&'a (String, Type)> {
+pub fn referenced_types<'a>(
+    types: &'a [(String, Type)],
+    roots: &[&Type],
+) -> Vec<&'a (String, Type)> {
     let mut wanted = BTreeSet::new();
     let mut stack: Vec<Type> = roots.iter().map(|t| (*t).clone()).collect();
     while let Some(t) = stack.pop() {
@@ -303,6 +415,8 @@ pub fn referenced_types<'a>(types: &'a [(String, Type)], roots: &[&Type]) -> Vec
             }
         }
     }
-    dependency_order(types).into_iter().filter(|(n, _)| wanted.contains(n)).collect()
+    dependency_order(types)
+        .into_iter()
+        .filter(|(n, _)| wanted.contains(n))
+        .collect()
 }
-

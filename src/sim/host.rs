@@ -807,6 +807,18 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         w.schedule(0.0, Wake::Kill { vm });
         Ok(())
     });
+    func!("report", |_l,
+                     w,
+                     (kind, user, value, detail): (
+        String,
+        i64,
+        f64,
+        String
+    )| {
+        let now = w.now;
+        w.reports.push((now, kind, user, value, detail));
+        Ok(())
+    });
     func!("isClosing", |_l, w, (): ()| { Ok(w.vms[vm].closing) });
 
     // the `sim` API of spec files

@@ -9,6 +9,7 @@ pub mod host;
 pub mod json;
 pub mod mount;
 pub mod rng;
+pub mod scenario;
 pub mod specs;
 pub mod verify;
 pub mod world;

@@ -174,7 +174,8 @@ fn apply_tree(tree: &Value, base: &Path, node: &mut Node, file: &Path) -> Result
     };
     if let Some(p) = obj.get("$path").and_then(Value::as_str) {
         let full = base.join(p);
-        if full.exists() {
+        // a nested project file (such as the generated package fragment) is mounted by its owner
+        if full.exists() && !p.ends_with(".project.json") {
             let mounted = mount_path(&full, &node.name)?;
             if node.class == "Folder" || mounted.source.is_some() {
                 node.class = mounted.class;
@@ -195,4 +196,15 @@ fn apply_tree(tree: &Value, base: &Path, node: &mut Node, file: &Path) -> Result
         apply_tree(v, base, child, file)?;
     }
     Ok(())
+}
+
+/// Rewrites chunk names under `prefix` to be relative to it, so errors show
+/// package paths instead of a temporary folder.
+pub fn strip_chunk_prefix(node: &mut Node, prefix: &Path) {
+    if let Ok(rel) = Path::new(&node.chunk).strip_prefix(prefix) {
+        node.chunk = rel.display().to_string();
+    }
+    for c in &mut node.children {
+        strip_chunk_prefix(c, prefix);
+    }
 }

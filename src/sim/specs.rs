@@ -188,3 +188,29 @@ pub fn runtime_package(
     }
     Ok(root)
 }
+
+/// Checks the project, generates its package into a scratch folder and mounts
+/// it per the generated `virtualstore.project.json` fragment.
+pub fn generated_package(project: &Path) -> Result<Node, String> {
+    let checked = match crate::check::check_project(project) {
+        Ok(c) => c,
+        Err(failed) => {
+            for d in failed.diagnostics {
+                eprintln!("{:?}", miette::Report::new(d));
+            }
+            return Err("the project has errors; fix them before testing".into());
+        }
+    };
+    let files = crate::codegen::generate(&checked.project);
+    let scratch = std::env::temp_dir().join(format!("vstore-test-{}", std::process::id()));
+    crate::codegen::write_files(&files, &scratch)
+        .map_err(|e| format!("writing the generated package failed: {e}"))?;
+    let mut root = Node::folder("game", "DataModel");
+    let mounted =
+        super::mount::mount_project(&scratch.join(crate::codegen::PROJECT_FRAGMENT), &mut root)
+            .map_err(|e| e.to_string());
+    super::mount::strip_chunk_prefix(&mut root, &scratch);
+    std::fs::remove_dir_all(&scratch).ok();
+    mounted?;
+    Ok(root)
+}

@@ -153,6 +153,8 @@ pub struct World {
     pub server_script: Option<(Rc<str>, String)>,
     /// Lines from VMs that errored while no one was watching, for reports.
     pub errors: Vec<String>,
+    /// Outcomes reported by scenario drivers: (time, kind, user, value, detail).
+    pub reports: Vec<(f64, String, i64, f64, String)>,
     pub events: u64,
 }
 
@@ -184,6 +186,7 @@ impl World {
             package,
             server_script: None,
             errors: Vec::new(),
+            reports: Vec::new(),
             events: 0,
         }))
     }

@@ -1,0 +1,205 @@
+//! `vstore build` and `vstore init` end to end on the shipped examples and a
+//! fresh starter project: snapshots of every schema-specific file, determinism,
+//! `--check` drift detection, and a full_moon re-parse of every emitted file.
+
+mod build_support;
+
+use std::fs;
+
+use build_support::*;
+
+fn assert_builds(name: &str) -> std::path::PathBuf {
+    let project = example(name);
+    let out = build(&project, &[]);
+    assert!(
+        out.status.success(),
+        "build of {name} failed:\n{}",
+        text(&out)
+    );
+    project
+}
+
+fn snapshot_generated(name: &str) {
+    let project = assert_builds(name);
+    for (path, bytes) in tree(&project.join("build")) {
+        // The runtime copies and the manifest listing them change with the runtime, not the schema.
+        if path.starts_with("VirtualStore/")
+            || path.starts_with("VirtualStoreClient/")
+            || path == ".vstore-files"
+        {
+            continue;
+        }
+        let contents = String::from_utf8(bytes).expect("utf-8 output");
+        insta::assert_snapshot!(format!("{name}__{}", path.replace('/', "__")), contents);
+    }
+}
+
+#[test]
+fn basic_example_generates_the_expected_modules() {
+    snapshot_generated("basic");
+}
+
+#[test]
+fn advanced_example_generates_the_expected_modules() {
+    snapshot_generated("advanced");
+}
+
+#[test]
+fn building_twice_gives_identical_bytes() {
+    let project = assert_builds("advanced");
+    let first = tree(&project.join("build"));
+    let out = build(&project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(first, tree(&project.join("build")));
+}
+
+#[test]
+fn committed_locks_match_what_build_records() {
+    for name in ["basic", "advanced"] {
+        let project = assert_builds(name);
+        let committed = fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schema-examples")
+                .join(name)
+                .join("vstore.lock"),
+        )
+        .expect("committed vstore.lock");
+        assert_eq!(
+            fs::read_to_string(project.join("vstore.lock")).expect("lock after build"),
+            committed,
+            "{name}/vstore.lock is stale"
+        );
+    }
+}
+
+#[test]
+fn check_mode_passes_right_after_a_build() {
+    let project = assert_builds("basic");
+    let out = build(&project, &["--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn check_mode_fails_and_names_an_edited_file() {
+    let project = assert_builds("basic");
+    let edited = project.join("build/PlayerData/init.luau");
+    let mut text_before = fs::read_to_string(&edited).expect("read");
+    text_before.push_str("-- local edit\n");
+    fs::write(&edited, text_before).expect("edit");
+    let out = build(&project, &["--check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("differs: PlayerData/init.luau"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        fs::read_to_string(&edited)
+            .expect("read")
+            .ends_with("-- local edit\n"),
+        "--check must not write"
+    );
+}
+
+#[test]
+fn check_mode_reports_missing_files_before_any_build() {
+    let project = example("basic");
+    let out = build(&project, &["--check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("missing: PlayerData/init.luau"),
+        "{}",
+        text(&out)
+    );
+    assert!(!project.join("build").exists());
+}
+
+#[test]
+fn rebuild_removes_only_stale_generated_files() {
+    let project = assert_builds("advanced");
+    let stray = project.join("build/PlayerData/Operations/Old.luau");
+    let manifest = project.join("build/.vstore-files");
+    let mut listed = fs::read_to_string(&manifest).expect("manifest");
+    listed.push_str("PlayerData/Operations/Old.luau\n");
+    fs::write(&manifest, listed).expect("manifest");
+    fs::write(&stray, "-- from an earlier build\n").expect("stray");
+    let unrelated = project.join("build/notes.txt");
+    fs::write(&unrelated, "mine\n").expect("unrelated");
+    let out = build(&project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!stray.exists(), "stale generated file survived");
+    assert!(unrelated.exists(), "an unrelated file was deleted");
+}
+
+#[test]
+fn out_flag_overrides_the_project_output_folder() {
+    let project = example("basic");
+    let out_dir = project.join("elsewhere");
+    let out = build(&project, &["--out", out_dir.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(out_dir.join("PlayerData/init.luau").is_file());
+    assert!(!project.join("build").exists());
+}
+
+#[test]
+fn every_generated_luau_file_reparses_with_full_moon() {
+    for name in ["basic", "advanced"] {
+        let project = assert_builds(name);
+        for (path, bytes) in tree(&project.join("build")) {
+            if !path.ends_with(".luau") {
+                continue;
+            }
+            let source = String::from_utf8(bytes).expect("utf-8");
+            if let Err(errors) =
+                full_moon::parse_fallible(&source, full_moon::LuaVersion::luau()).into_result()
+            {
+                panic!("{name}: {path} does not parse: {errors:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn missing_project_is_a_usage_error() {
+    let empty = scratch("empty");
+    let out = build(&empty, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
+fn init_project_checks_and_builds_unchanged() {
+    let dir = scratch("init").join("game");
+    let out = vstore(&["init", dir.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", text(&out));
+    for file in [
+        "virtualstore.toml",
+        "operations/GrantCoins.luau",
+        "tests/PlayerData.spec.luau",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    let out = vstore(&["check", "--project", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = build(&dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(dir.join("build/PlayerData/init.luau").is_file());
+    assert!(dir.join("vstore.lock").is_file());
+    let out = build(&dir, &["--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = vstore(&["test", "--project", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("2 passed, 0 failed"), "{}", text(&out));
+}
+
+#[test]
+fn init_refuses_to_overwrite_an_existing_project() {
+    let dir = scratch("init-twice");
+    fs::write(dir.join("virtualstore.toml"), "# mine\n").expect("write");
+    let out = vstore(&["init", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("already exists"), "{}", text(&out));
+    assert_eq!(
+        fs::read_to_string(dir.join("virtualstore.toml")).expect("read"),
+        "# mine\n"
+    );
+}
