@@ -186,6 +186,9 @@ fn init_project_checks_and_builds_unchanged() {
     assert!(dir.join("vstore.lock").is_file());
     let out = build(&dir, &["--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = vstore(&["test", "--project", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("2 passed, 0 failed"), "{}", text(&out));
 }
 
 #[test]

@@ -26,7 +26,10 @@ pub struct BuildArgs {
 
 pub fn run(args: BuildArgs) -> Outcome {
     if args.watch {
-        let once = BuildArgs { watch: false, ..args.clone() };
+        let once = BuildArgs {
+            watch: false,
+            ..args.clone()
+        };
         let rebuild = || match run(once.clone()) {
             Outcome::Ok => Ok("package is up to date".to_string()),
             _ => Err("build failed (diagnostics above)".to_string()),
