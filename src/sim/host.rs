@@ -223,6 +223,9 @@ pub fn add_player(world: &Shared, server: usize, user_id: i64) -> mlua::Result<u
         );
         w.trace.add(format!("join {user_id} {server}").as_bytes());
     }
+    if !world.borrow().config.clients {
+        return Ok(server);
+    }
     let client = create_vm(world, VmKind::Client { server, user_id }, user_id)?;
     world.borrow_mut().vms[server]
         .clients

@@ -67,6 +67,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     let world = World::new(
         Config {
             seed: opts.seed,
+            clients: false,
             ..Config::default()
         },
         package,

@@ -118,6 +118,8 @@ pub struct Config {
     pub start: f64,
     /// Print VM output live instead of only capturing it.
     pub echo: bool,
+    /// Start a client VM for every joining player.
+    pub clients: bool,
 }
 
 impl Default for Config {
@@ -126,6 +128,7 @@ impl Default for Config {
             seed: 1,
             start: EPOCH,
             echo: false,
+            clients: true,
         }
     }
 }
