@@ -11,4 +11,5 @@ pub mod mount;
 pub mod rng;
 pub mod scenario;
 pub mod specs;
+pub mod verify;
 pub mod world;
