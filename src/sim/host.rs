@@ -501,6 +501,17 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             }
         };
         let now = w.now;
+        let revision = |v: &Value| v.pointer("/Meta/Revision").and_then(Value::as_i64);
+        if let (Some(prev), Some(next)) = (
+            w.backend.get(store, &key).and_then(|(p, _)| revision(p)),
+            revision(&v),
+        ) {
+            if next < prev {
+                let name = w.backend.stores[store].name.clone();
+                let at = now - w.config.start;
+                w.stale_writes.push(format!("{name}/{key}: a write moved Meta.Revision back from {prev} to {next} at t+{at:.1}s"));
+            }
+        }
         let info = w.backend.write(store, &key, v.clone(), ids, meta, now);
         w.trace.add(key.as_bytes());
         w.trace.add(&info.updated_ms.to_le_bytes());

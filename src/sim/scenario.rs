@@ -242,6 +242,9 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
     opens.sort_by(f64::total_cmp);
     s.open_p50 = percentile(&opens, 0.5);
     s.open_p99 = percentile(&opens, 0.99);
+    for stale in &w.stale_writes {
+        s.violations.push(format!("stale overwrite: {stale}"));
+    }
     // oracles: read the stored records through the Rust core only
     let store = w.backend.find(&opts.store, "global", false);
     for (user, a) in &acked {

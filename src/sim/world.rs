@@ -155,6 +155,8 @@ pub struct World {
     pub errors: Vec<String>,
     /// Outcomes reported by scenario drivers: (time, kind, user, value, detail).
     pub reports: Vec<(f64, String, i64, f64, String)>,
+    /// Writes that moved a record's `Meta.Revision` backwards (a stale owner's overwrite).
+    pub stale_writes: Vec<String>,
     pub events: u64,
 }
 
@@ -187,6 +189,7 @@ impl World {
             server_script: None,
             errors: Vec::new(),
             reports: Vec::new(),
+            stale_writes: Vec::new(),
             events: 0,
         }))
     }
