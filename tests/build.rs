@@ -203,3 +203,18 @@ fn init_refuses_to_overwrite_an_existing_project() {
         "# mine\n"
     );
 }
+
+#[test]
+fn build_refuses_a_changed_shape_without_a_version_bump() {
+    let project = example("basic");
+    let schema = project.join("virtualstore.toml");
+    let text_before = fs::read_to_string(&schema).expect("read");
+    fs::write(&schema, text_before.replace("{string}", "{integer}")).expect("edit");
+    let out = build(&project, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("already released"), "{}", text(&out));
+    assert!(
+        !project.join("build").exists(),
+        "nothing may be written on errors"
+    );
+}

@@ -14,7 +14,11 @@ pub mod test;
 pub mod watch;
 
 #[derive(Debug, Parser)]
-#[command(name = "vstore", version, about = "Typed, generated, verified Roblox player data")]
+#[command(
+    name = "vstore",
+    version,
+    about = "Typed, generated, verified Roblox player data"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -69,6 +69,29 @@ pub fn index(expr: &str, name: &str) -> String {
     }
 }
 
+/// Display width of a line as StyLua measures it (a tab counts as 4 columns).
+pub fn width(indent: usize, text: &str) -> usize {
+    indent * 4 + text.chars().count()
+}
+
+/// StyLua's column limit for generated code.
+pub const COLUMN_WIDTH: usize = 120;
+
+/// An `if <a> and <b> ... then` header, split one condition per line when too wide.
+pub fn if_all(indent: usize, conditions: &[String]) -> String {
+    let one_line = format!("if {} then", conditions.join(" and "));
+    if width(indent, &one_line) <= COLUMN_WIDTH || conditions.len() < 2 {
+        return one_line;
+    }
+    let tabs = "\t".repeat(indent);
+    let mut out = format!("if\n{tabs}\t{}", conditions[0]);
+    for c in &conditions[1..] {
+        out.push_str(&format!("\n{tabs}\tand {c}"));
+    }
+    out.push_str(&format!("\n{tabs}then"));
+    out
+}
+
 /// A PascalCase identifier built from path segments, e.g. `WalletCoins`.
 pub fn pascal(segments: &[String]) -> String {
     let mut out = String::new();
@@ -168,8 +191,32 @@ pub fn type_expr(ty: &Type, indent: usize) -> String {
         Type::Integer { .. } | Type::Number { .. } => "number".to_string(),
         Type::String { .. } => "string".to_string(),
         Type::Boolean => "boolean".to_string(),
-        Type::Array(inner) => format!("{{ {} }}", type_expr(inner, indent)),
-        Type::Map(inner) => format!("{{ [string]: {} }}", type_expr(inner, indent)),
+        Type::Array(inner) => {
+            let one_line = type_expr(inner, indent);
+            if one_line.contains('\n') {
+                let tabs = "\t".repeat(indent + 1);
+                format!(
+                    "{{\n{tabs}{}\n{}}}",
+                    type_expr(inner, indent + 1),
+                    "\t".repeat(indent)
+                )
+            } else {
+                format!("{{ {one_line} }}")
+            }
+        }
+        Type::Map(inner) => {
+            let one_line = type_expr(inner, indent);
+            if one_line.contains('\n') {
+                let tabs = "\t".repeat(indent + 1);
+                format!(
+                    "{{\n{tabs}[string]: {},\n{}}}",
+                    type_expr(inner, indent + 1),
+                    "\t".repeat(indent)
+                )
+            } else {
+                format!("{{ [string]: {one_line} }}")
+            }
+        }
         Type::Record(fields) if fields.is_empty() => "{}".to_string(),
         Type::Record(fields) => {
             let tabs = "\t".repeat(indent + 1);

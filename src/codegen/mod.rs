@@ -161,6 +161,18 @@ fn user_source(source: &str) -> String {
     lines.collect::<Vec<_>>().join("\n").trim_end().to_string()
 }
 
+/// One handler registry line, wrapped the way StyLua wraps a long call.
+fn operation_entry(name: &str) -> String {
+    let validator = format!("Validators.{}", payload_type_name(name));
+    let handler = format!("require(script.Operations[{}])", luau::string(name));
+    let key = luau::table_key(name);
+    let one_line = format!("{key}withPayload({validator}, {handler}),");
+    if luau::width(2, &one_line) <= luau::COLUMN_WIDTH {
+        return one_line;
+    }
+    format!("{key}withPayload(\n\t\t\t{validator},\n\t\t\t{handler}\n\t\t),")
+}
+
 fn payload_type_name(op: &str) -> String {
     format!("{}Payload", luau::pascal(&[op.to_string()]))
 }
@@ -234,9 +246,7 @@ fn store_files(
             settings => settings,
             migrations => migrations.iter().map(|m| context! { to => m.to, module => luau::string(&m.to.to_string()) }).collect::<Vec<_>>(),
             operations => operations.iter().map(|op| context! {
-                key => luau::table_key(&op.name),
-                validator => payload_type_name(&op.name),
-                module => luau::string(&op.name),
+                entry => operation_entry(&op.name),
             }).collect::<Vec<_>>(),
             channel => luau::string(&store.channel),
             paths => store.public.iter().map(|p| luau::path(p)).collect::<Vec<_>>(),

@@ -129,7 +129,7 @@ fn store_module_configures_the_players_facade() {
     assert!(init.contains("return VirtualStore.players({"));
     assert!(init.contains("SchemaVersion = 2,"));
     assert!(init.contains("[2] = require(script.Migrations[\"2\"]),"));
-    assert!(init.contains("GrantMatchReward = withPayload(Validators.GrantMatchRewardPayload, require(script.Operations[\"GrantMatchReward\"])),"));
+    assert!(init.contains("GrantMatchReward = withPayload(\n\t\t\tValidators.GrantMatchRewardPayload,\n\t\t\trequire(script.Operations[\"GrantMatchReward\"])\n\t\t),"));
     assert!(init.contains("{ \"Wallet\", \"Coins\" },"));
     assert!(init.contains("Validate = Validators.Data,"));
     assert!(init.contains("StrictData = true,"));

@@ -209,11 +209,11 @@ impl Emitter {
                     .map(|o| format!("{v} ~= {}", luau::string(o)))
                     .collect();
                 let cond = if cond.is_empty() {
-                    "true".to_string()
+                    vec!["true".to_string()]
                 } else {
-                    cond.join(" and ")
+                    cond
                 };
-                self.line(indent, &format!("if {cond} then"));
+                self.line(indent, &luau::if_all(indent, &cond));
                 let names: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
                 self.fail(
                     indent + 1,
@@ -275,12 +275,12 @@ impl Emitter {
                     .iter()
                     .map(|f| format!("{key} ~= {}", luau::string(&f.name)))
                     .collect();
-                let cond = if known.is_empty() {
-                    "true".to_string()
+                let known = if known.is_empty() {
+                    vec!["true".to_string()]
                 } else {
-                    known.join(" and ")
+                    known
                 };
-                self.line(indent + 1, &format!("if {cond} then"));
+                self.line(indent + 1, &luau::if_all(indent + 1, &known));
                 let base = match path {
                     PathExpr::Static(p) if p.is_empty() => String::new(),
                     other => format!("{} .. ", other.with(".")),

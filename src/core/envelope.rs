@@ -146,8 +146,14 @@ impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DecodeError::NotAnObject => write!(f, "the stored value is not a JSON object"),
-            DecodeError::MissingFormatMarker => write!(f, "the stored value has no \"Format\": \"{FORMAT_MARKER}\" marker"),
-            DecodeError::NewerFormat(v) => write!(f, "the record uses envelope format {v}, newer than {FORMAT_VERSION}"),
+            DecodeError::MissingFormatMarker => write!(
+                f,
+                "the stored value has no \"Format\": \"{FORMAT_MARKER}\" marker"
+            ),
+            DecodeError::NewerFormat(v) => write!(
+                f,
+                "the record uses envelope format {v}, newer than {FORMAT_VERSION}"
+            ),
             DecodeError::Malformed(m) => write!(f, "the record envelope is malformed: {m}"),
         }
     }
@@ -184,7 +190,10 @@ mod tests {
         let rec = json!({"Format": "VirtualStore", "FormatVersion": 1, "SchemaVersion": 2, "Data": {"Coins": 1}, "Meta": {"Revision": 3}});
         let env = Envelope::decode(&rec).unwrap();
         assert_eq!(env.meta.revision, 3);
-        assert_eq!(Envelope::decode(&json!({"Coins": 1})), Err(DecodeError::MissingFormatMarker));
+        assert_eq!(
+            Envelope::decode(&json!({"Coins": 1})),
+            Err(DecodeError::MissingFormatMarker)
+        );
         assert_eq!(Envelope::decode(&json!(5)), Err(DecodeError::NotAnObject));
         let newer = json!({"Format": "VirtualStore", "FormatVersion": 9, "SchemaVersion": 1, "Data": {}, "Meta": {}});
         assert_eq!(Envelope::decode(&newer), Err(DecodeError::NewerFormat(9)));

@@ -52,13 +52,37 @@ pub const FORMAT_MARKER: &str = "VirtualStore";
 pub const FORMAT_VERSION: i64 = 1;
 
 const fn num(name: &'static str, default: f64, min: f64, doc: &'static str) -> Setting {
-    Setting { name, scope: SettingScope::Store, kind: SettingKind::Number, default: SettingValue::Number(default), min: Some(min), max: None, doc }
+    Setting {
+        name,
+        scope: SettingScope::Store,
+        kind: SettingKind::Number,
+        default: SettingValue::Number(default),
+        min: Some(min),
+        max: None,
+        doc,
+    }
 }
 const fn int(name: &'static str, default: f64, min: f64, doc: &'static str) -> Setting {
-    Setting { name, scope: SettingScope::Store, kind: SettingKind::Integer, default: SettingValue::Number(default), min: Some(min), max: None, doc }
+    Setting {
+        name,
+        scope: SettingScope::Store,
+        kind: SettingKind::Integer,
+        default: SettingValue::Number(default),
+        min: Some(min),
+        max: None,
+        doc,
+    }
 }
 const fn flag(name: &'static str, default: bool, doc: &'static str) -> Setting {
-    Setting { name, scope: SettingScope::Store, kind: SettingKind::Boolean, default: SettingValue::Bool(default), min: None, max: None, doc }
+    Setting {
+        name,
+        scope: SettingScope::Store,
+        kind: SettingKind::Boolean,
+        default: SettingValue::Bool(default),
+        min: None,
+        max: None,
+        doc,
+    }
 }
 const fn ordered(mut s: Setting) -> Setting {
     s.scope = SettingScope::OrderedIndex;
@@ -69,21 +93,96 @@ pub const UNKNOWN_OPERATION_POLICIES: &[&str] = &["Retry", "Cancel", "Fail"];
 
 /// Store and Session settings (spec "Settings", first group).
 pub const STORE_SETTINGS: &[Setting] = &[
-    num("AutoSaveInterval", 60.0, 1.0, "Target seconds between routine session saves."),
-    num("AutoSaveCheckInterval", 1.0, 0.05, "How often the scheduler checks for due sessions."),
-    int("AutoSaveConcurrency", 2.0, 1.0, "Maximum simultaneous autosaves."),
-    num("AutoSaveRetryInterval", 10.0, 0.05, "How quickly failed autosaves become due again."),
-    num("LeaseTimeout", 180.0, 1.0, "How long ownership survives without renewal; must exceed two autosave intervals."),
-    num("OpenTimeout", 20.0, 0.0, "Maximum time an open waits for an active lease or storage progress."),
-    int("RetryAttempts", 5.0, 1.0, "Bounded adapter request attempts before failure."),
-    num("BudgetTimeout", 10.0, 0.0, "Maximum wait for the correct Roblox request budget."),
-    num("BudgetPollInterval", 0.25, 0.01, "Budget availability check frequency while waiting."),
-    num("CloseTimeout", 25.0, 0.0, "Total bounded shutdown window for retrying final releases."),
-    num("CloseRetryInterval", 1.0, 0.0, "Delay between failed shutdown release attempts."),
-    int("CloseConcurrency", 10.0, 1.0, "Maximum simultaneous shutdown releases."),
-    int("OperationProcessLimit", 50.0, 1.0, "Maximum pending operations processed in one pass."),
-    int("MaxOperationAttempts", 10.0, 1.0, "Retry ceiling before pending work becomes a terminal Failed receipt."),
-    num("OperationTTL", 0.0, 0.0, "Maximum pending age in seconds; zero disables expiry."),
+    num(
+        "AutoSaveInterval",
+        60.0,
+        1.0,
+        "Target seconds between routine session saves.",
+    ),
+    num(
+        "AutoSaveCheckInterval",
+        1.0,
+        0.05,
+        "How often the scheduler checks for due sessions.",
+    ),
+    int(
+        "AutoSaveConcurrency",
+        2.0,
+        1.0,
+        "Maximum simultaneous autosaves.",
+    ),
+    num(
+        "AutoSaveRetryInterval",
+        10.0,
+        0.05,
+        "How quickly failed autosaves become due again.",
+    ),
+    num(
+        "LeaseTimeout",
+        180.0,
+        1.0,
+        "How long ownership survives without renewal; must exceed two autosave intervals.",
+    ),
+    num(
+        "OpenTimeout",
+        20.0,
+        0.0,
+        "Maximum time an open waits for an active lease or storage progress.",
+    ),
+    int(
+        "RetryAttempts",
+        5.0,
+        1.0,
+        "Bounded adapter request attempts before failure.",
+    ),
+    num(
+        "BudgetTimeout",
+        10.0,
+        0.0,
+        "Maximum wait for the correct Roblox request budget.",
+    ),
+    num(
+        "BudgetPollInterval",
+        0.25,
+        0.01,
+        "Budget availability check frequency while waiting.",
+    ),
+    num(
+        "CloseTimeout",
+        25.0,
+        0.0,
+        "Total bounded shutdown window for retrying final releases.",
+    ),
+    num(
+        "CloseRetryInterval",
+        1.0,
+        0.0,
+        "Delay between failed shutdown release attempts.",
+    ),
+    int(
+        "CloseConcurrency",
+        10.0,
+        1.0,
+        "Maximum simultaneous shutdown releases.",
+    ),
+    int(
+        "OperationProcessLimit",
+        50.0,
+        1.0,
+        "Maximum pending operations processed in one pass.",
+    ),
+    int(
+        "MaxOperationAttempts",
+        10.0,
+        1.0,
+        "Retry ceiling before pending work becomes a terminal Failed receipt.",
+    ),
+    num(
+        "OperationTTL",
+        0.0,
+        0.0,
+        "Maximum pending age in seconds; zero disables expiry.",
+    ),
     Setting {
         name: "UnknownOperationPolicy",
         scope: SettingScope::Store,
@@ -93,11 +192,36 @@ pub const STORE_SETTINGS: &[Setting] = &[
         max: None,
         doc: "Whether missing handlers retry, cancel or immediately fail.",
     },
-    int("OperationReceiptLimit", 500.0, 1.0, "Retained full result/error receipts."),
-    int("OperationDedupeLimit", 5000.0, 1.0, "Retained completed-ID tombstones after receipt pruning."),
-    int("DeadLetterLimit", 100.0, 1.0, "Retained terminal failure details."),
-    int("DeadLetterPayloadMaxBytes", 8192.0, 0.0, "Maximum payload bytes copied into one dead letter."),
-    int("WriteReceiptLimit", 20.0, 1.0, "Recent commit-token receipts retained for ambiguous responses."),
+    int(
+        "OperationReceiptLimit",
+        500.0,
+        1.0,
+        "Retained full result/error receipts.",
+    ),
+    int(
+        "OperationDedupeLimit",
+        5000.0,
+        1.0,
+        "Retained completed-ID tombstones after receipt pruning.",
+    ),
+    int(
+        "DeadLetterLimit",
+        100.0,
+        1.0,
+        "Retained terminal failure details.",
+    ),
+    int(
+        "DeadLetterPayloadMaxBytes",
+        8192.0,
+        0.0,
+        "Maximum payload bytes copied into one dead letter.",
+    ),
+    int(
+        "WriteReceiptLimit",
+        20.0,
+        1.0,
+        "Recent commit-token receipts retained for ambiguous responses.",
+    ),
     Setting {
         name: "MaxDataBytes",
         scope: SettingScope::Store,
@@ -108,21 +232,73 @@ pub const STORE_SETTINGS: &[Setting] = &[
         doc: "Rejects records before approaching Roblox's storage limit.",
     },
     flag("StrictData", false, "Makes public Session data read-only."),
-    flag("TrackChangeDetails", false, "Includes old/new detail in change events and diffs."),
-    int("AuditLogLimit", 0.0, 0.0, "Retains recent local audit entries; zero disables."),
-    int("CriticalErrorThreshold", 5.0, 1.0, "Recent issue count required to enter critical state."),
-    num("CriticalWindow", 120.0, 0.0, "Seconds used when counting recent issues."),
-    num("CriticalRecovery", 60.0, 0.0, "Healthy time required before leaving critical state."),
-    flag("EnableMessaging", true, "Enables optional handoff and operation notifications."),
-    flag("AutoReleaseOnHandoff", true, "Lets a current owner release sooner after a waiting-server hint."),
+    flag(
+        "TrackChangeDetails",
+        false,
+        "Includes old/new detail in change events and diffs.",
+    ),
+    int(
+        "AuditLogLimit",
+        0.0,
+        0.0,
+        "Retains recent local audit entries; zero disables.",
+    ),
+    int(
+        "CriticalErrorThreshold",
+        5.0,
+        1.0,
+        "Recent issue count required to enter critical state.",
+    ),
+    num(
+        "CriticalWindow",
+        120.0,
+        0.0,
+        "Seconds used when counting recent issues.",
+    ),
+    num(
+        "CriticalRecovery",
+        60.0,
+        0.0,
+        "Healthy time required before leaving critical state.",
+    ),
+    flag(
+        "EnableMessaging",
+        true,
+        "Enables optional handoff and operation notifications.",
+    ),
+    flag(
+        "AutoReleaseOnHandoff",
+        true,
+        "Lets a current owner release sooner after a waiting-server hint.",
+    ),
 ];
 
 /// OrderedIndex settings (spec "Settings", second group).
 pub const ORDERED_INDEX_SETTINGS: &[Setting] = &[
-    ordered(int("RetryAttempts", 5.0, 1.0, "Bounded OrderedDataStore request attempts.")),
-    ordered(num("RetryDelay", 0.5, 0.0, "Delay between failed projection or query attempts.")),
-    ordered(num("RetryBackoff", 2.0, 1.0, "Exponential multiplier between failed attempts.")),
-    ordered(num("BudgetTimeout", 10.0, 0.0, "Maximum wait for ordered request budget.")),
+    ordered(int(
+        "RetryAttempts",
+        5.0,
+        1.0,
+        "Bounded OrderedDataStore request attempts.",
+    )),
+    ordered(num(
+        "RetryDelay",
+        0.5,
+        0.0,
+        "Delay between failed projection or query attempts.",
+    )),
+    ordered(num(
+        "RetryBackoff",
+        2.0,
+        1.0,
+        "Exponential multiplier between failed attempts.",
+    )),
+    ordered(num(
+        "BudgetTimeout",
+        10.0,
+        0.0,
+        "Maximum wait for ordered request budget.",
+    )),
     Setting {
         name: "DefaultPageSize",
         scope: SettingScope::OrderedIndex,
@@ -132,9 +308,24 @@ pub const ORDERED_INDEX_SETTINGS: &[Setting] = &[
         max: Some(100.0),
         doc: "Sorted page size when a query does not specify one.",
     },
-    ordered(int("MaxQueryEntries", 1000.0, 1.0, "Hard ceiling for one top query or rank scan.")),
-    ordered(int("MaxRankScan", 1000.0, 1.0, "Default entries scanned while searching for a rank.")),
-    ordered(num("CacheTTL", 0.0, 0.0, "Local sorted-query cache duration; zero disables.")),
+    ordered(int(
+        "MaxQueryEntries",
+        1000.0,
+        1.0,
+        "Hard ceiling for one top query or rank scan.",
+    )),
+    ordered(int(
+        "MaxRankScan",
+        1000.0,
+        1.0,
+        "Default entries scanned while searching for a rank.",
+    )),
+    ordered(num(
+        "CacheTTL",
+        0.0,
+        0.0,
+        "Local sorted-query cache duration; zero disables.",
+    )),
 ];
 
 /// Looks a Store setting up by its exact name.
@@ -161,6 +352,8 @@ mod tests {
         assert_eq!(store_default_number("LeaseTimeout"), 180.0);
         assert_eq!(store_default_number("MaxDataBytes"), 3_800_000.0);
         assert_eq!(store_default_number("BudgetPollInterval"), 0.25);
-        assert!(store_default_number("LeaseTimeout") > 2.0 * store_default_number("AutoSaveInterval"));
+        assert!(
+            store_default_number("LeaseTimeout") > 2.0 * store_default_number("AutoSaveInterval")
+        );
     }
 }

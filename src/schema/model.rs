@@ -18,9 +18,17 @@ pub type DataPath = Vec<String>;
 /// The type language.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Type {
-    Integer { min: Option<i64>, max: Option<i64> },
-    Number { min: Option<f64>, max: Option<f64> },
-    String { max_len: Option<usize> },
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    String {
+        max_len: Option<usize>,
+    },
     Boolean,
     /// `{T}`
     Array(Box<Type>),
