@@ -1,12 +1,15 @@
 //! `vstore test`: runs `*.spec.luau` files in the simulator. With `--runtime`
 //! it mounts a runtime folder directly (for developing the VirtualStore
-//! library); otherwise it runs the project's `tests/` against its package.
+//! library); otherwise it first verifies the project's migrations and
+//! operation handlers (`sim::verify`), then runs its `tests/` against its
+//! package.
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::sim::mount::{mount_project, Node};
 use crate::sim::specs::{find_specs, run_spec_file, runtime_package, SpecOptions};
+use crate::sim::verify::{self, VerifyOptions, VerifyReport};
 
 use super::Outcome;
 
@@ -37,6 +40,67 @@ pub struct TestArgs {
     /// Print everything the simulated VMs print, as it happens.
     #[arg(long)]
     pub verbose: bool,
+    /// Print one `ok`/`FAIL` line per check with GitHub Actions `::error`
+    /// annotations; exit 1 on any failure.
+    #[arg(long)]
+    pub ci: bool,
+    /// Accept the current migrated output of every fixture as its snapshot.
+    #[arg(long)]
+    pub update: bool,
+}
+
+/// Generated payloads per operation and base profile during verification.
+const VERIFY_PAYLOADS: usize = 8;
+
+/// Keeps only the checks whose store and subject contain `filter`.
+fn filter_report(report: VerifyReport, filter: Option<&str>) -> VerifyReport {
+    let Some(filter) = filter else {
+        return report;
+    };
+    VerifyReport {
+        checks: report
+            .checks
+            .into_iter()
+            .filter(|c| format!("{} {}", c.store, c.subject).contains(filter))
+            .collect(),
+    }
+}
+
+/// Runs migration and handler verification and prints its report; returns
+/// `(passed, failed)`, or `None` when the project does not check.
+fn run_verification(args: &TestArgs, project: &Path) -> Option<(usize, usize)> {
+    let checked = match crate::check::check_project(project) {
+        Ok(checked) => checked,
+        Err(failed) => {
+            super::check::print(&failed.diagnostics);
+            eprintln!("error: the project has errors; fix them before testing");
+            return None;
+        }
+    };
+    let opts = VerifyOptions {
+        update: args.update,
+        seed: args.seed,
+        payloads: VERIFY_PAYLOADS,
+    };
+    let report = filter_report(verify::run(&checked.project, &opts), args.filter.as_deref());
+    if report.checks.is_empty() {
+        return Some((0, 0));
+    }
+    if args.ci {
+        print!("{}", report.render_ci());
+    } else {
+        println!("verification of migrations and operation handlers:");
+        print!("{report}");
+    }
+    let failed = report.failures();
+    Some((report.checks.len() - failed, failed))
+}
+
+/// A message on one line, for a GitHub Actions annotation.
+fn annotation_text(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
@@ -67,9 +131,20 @@ pub fn run(args: TestArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
+    let developer_mode = args.runtime.is_some() || args.specs.is_some();
+    let (mut passed, mut failed) = (0, 0);
+    if !developer_mode {
+        match run_verification(&args, &project) {
+            Some((p, f)) => {
+                passed += p;
+                failed += f;
+            }
+            None => return Outcome::UserErrors,
+        }
+    }
     let specs_dir = args.specs.clone().unwrap_or_else(|| project.join("tests"));
     let files = find_specs(&specs_dir);
-    if files.is_empty() {
+    if files.is_empty() && developer_mode {
         eprintln!("error: no *.spec.luau files under {}", specs_dir.display());
         return Outcome::Usage;
     }
@@ -79,7 +154,7 @@ pub fn run(args: TestArgs) -> Outcome {
         seed: args.seed,
         echo: args.verbose,
     };
-    let (mut passed, mut failed) = (0, 0);
+    let (verified_passed, verified_failed) = (passed, failed);
     for file in files {
         let results = match run_spec_file(&package, &file, &opts) {
             Ok(r) => r,
@@ -91,11 +166,23 @@ pub fn run(args: TestArgs) -> Outcome {
         for r in results {
             if r.passed {
                 passed += 1;
-                println!("PASS {} > {}", file.display(), r.name);
+                if args.ci {
+                    println!("ok   {} > {}", file.display(), r.name);
+                } else {
+                    println!("PASS {} > {}", file.display(), r.name);
+                }
                 continue;
             }
             failed += 1;
             println!("FAIL {} > {}", file.display(), r.name);
+            if args.ci {
+                println!(
+                    "::error file={},title=vstore test::{}: {}",
+                    file.display(),
+                    annotation_text(&r.name),
+                    annotation_text(&r.message)
+                );
+            }
             println!("     {}", r.message.replace('\n', "\n     "));
             let chunk = file.display().to_string();
             for line in r.trace.lines().filter(|l| l.contains(&chunk)) {
@@ -116,6 +203,13 @@ pub fn run(args: TestArgs) -> Outcome {
                 );
             }
         }
+    }
+    if args.ci {
+        println!(
+            "{} specs, {} failed",
+            passed + failed - verified_passed - verified_failed,
+            failed - verified_failed
+        );
     }
     println!("{passed} passed, {failed} failed");
     if failed > 0 {

@@ -1,0 +1,99 @@
+//! `vstore test` as a user runs it: migration and handler verification runs
+//! before the spec files and counts toward the summary and the exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn vstore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("vstore runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vstore-test-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("schema-examples/advanced"),
+        &dir,
+    );
+    dir
+}
+
+#[test]
+fn advanced_example_passes_verification_and_specs() {
+    let out = vstore(&["test", "--project", "schema-examples/advanced"]);
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("ok    PlayerData migration fixtures/PlayerData/v1/veteran.json"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok    PlayerData operation GrantMatchReward on template"),
+        "{text}"
+    );
+    assert!(text.contains("checks, 0 failed"), "{text}");
+    assert!(text.contains(" passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn undeclared_field_drop_fails_with_the_field_named() {
+    let root = scratch("lossy");
+    let path = root.join("migrations/PlayerData/3.luau");
+    let lossy = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("XP = old.Progress.XP, ", "");
+    std::fs::write(&path, &lossy).unwrap();
+    let project = root.to_str().unwrap();
+
+    let out = vstore(&["test", "--project", project]);
+    let plain = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{plain}");
+    assert!(
+        plain.contains("drops field `Progress.XP` without declaring it"),
+        "{plain}"
+    );
+    let summary = plain.lines().last().unwrap_or_default();
+    assert!(
+        summary.ends_with(" failed") && !summary.ends_with(" 0 failed"),
+        "{plain}"
+    );
+
+    let out = vstore(&["test", "--ci", "--project", project]);
+    let ci = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{ci}");
+    assert!(
+        ci.contains("::error title=vstore test PlayerData::"),
+        "{ci}"
+    );
+    assert!(ci.contains("Progress.XP"), "{ci}");
+
+    std::fs::write(&path, format!("--@removes Progress.XP\n{lossy}")).unwrap();
+    let out = vstore(&["test", "--project", project]);
+    assert!(!text(&out).contains("drops field"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&root);
+}
