@@ -85,3 +85,54 @@ fn basic_example_specs_pass_on_its_generated_package() {
 fn advanced_example_specs_pass_on_its_generated_package() {
     assert_green(&["test", "--project", "schema-examples/advanced"], 14);
 }
+
+/// Copies the runtime library to a temporary folder with one source edit.
+fn mutated_runtime(file: &str, from: &str, to: &str) -> std::path::PathBuf {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/runtime");
+    let dst = std::env::temp_dir().join(format!(
+        "vstore-mutant-{}-{}",
+        std::process::id(),
+        file.replace('/', "_")
+    ));
+    let _ = std::fs::remove_dir_all(&dst);
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        let target = dst.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    let path = dst.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "mutation anchor not found in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    dst
+}
+
+#[test]
+fn a_runtime_that_skips_the_lease_check_fails_the_specs() {
+    let dir = mutated_runtime(
+        "Lease.luau",
+        "return lease ~= nil and lease.Token == token",
+        "return meta ~= nil or token ~= nil",
+    );
+    let (ok, text) = vstore(&[
+        "test",
+        "--runtime",
+        dir.to_str().unwrap(),
+        "--specs",
+        "tests/runtime",
+    ]);
+    let (_, failed) = totals(&text);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "the broken runtime passed every spec:\n{text}");
+    assert!(failed > 0);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.to_lowercase().contains("lease")),
+        "no lease spec failed:\n{text}"
+    );
+}
