@@ -2,6 +2,8 @@
 //! runtime, replication and example specs are part of `cargo test`: the
 //! runtime library alone (`--runtime/--specs`), then each schema example as a
 //! user runs it (check, generate, mount, run its `tests/*.spec.luau`).
+//! Mutant runtimes (one deliberate bug each) prove the specs and the
+//! `vstore sim` oracles can fail.
 
 use std::process::Command;
 
@@ -135,4 +137,34 @@ fn a_runtime_that_skips_the_lease_check_fails_the_specs() {
             .any(|l| l.starts_with("FAIL") && l.to_lowercase().contains("lease")),
         "no lease spec failed:\n{text}"
     );
+}
+
+#[test]
+fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
+    let dir = mutated_runtime(
+        "Session.luau",
+        "function Session.CheckpointAsync(self: Session): (boolean, VirtualError?)\n\treturn self:_commit(\"Checkpoint\")",
+        "function Session.CheckpointAsync(self: Session): (boolean, VirtualError?)\n\treturn self._state == \"Active\", nil",
+    );
+    let args = [
+        "sim",
+        "--scenario",
+        "crashes",
+        "--project",
+        "schema-examples/advanced",
+        "--seed",
+        "1",
+        "--runtime",
+        dir.to_str().unwrap(),
+    ];
+    let (ok, text) = vstore(&args);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "the broken runtime passed the oracles:\n{text}");
+    assert!(text.contains("acknowledged save lost"), "{text}");
+    assert!(
+        text.contains("replay: vstore sim --scenario crashes"),
+        "{text}"
+    );
+    let (ok, text) = vstore(&args[..args.len() - 2]);
+    assert!(ok, "the real runtime violated an oracle:\n{text}");
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::sim::datastore::BudgetKind;
 use crate::sim::scenario::{run as run_scenario, ScenarioOptions, SCENARIOS};
-use crate::sim::specs::generated_package;
+use crate::sim::specs::generated_package_with_runtime;
 
 use super::Outcome;
 
@@ -30,6 +30,10 @@ pub struct SimArgs {
     /// The player store the oracles read.
     #[arg(long, default_value = "PlayerData")]
     pub store: String,
+    /// Run against this VirtualStore runtime folder instead of the built-in one
+    /// (for testing a modified runtime).
+    #[arg(long)]
+    pub runtime: Option<PathBuf>,
 }
 
 fn parse_duration(text: &str) -> Option<f64> {
@@ -63,7 +67,7 @@ pub fn run(args: SimArgs) -> Outcome {
         return Outcome::Usage;
     };
     let project = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let package = match generated_package(&project) {
+    let package = match generated_package_with_runtime(&project, args.runtime.as_deref()) {
         Ok(p) => Rc::new(p),
         Err(e) => {
             eprintln!("error: {e}");
@@ -133,8 +137,15 @@ pub fn run(args: SimArgs) -> Outcome {
     }
     println!("trace hash {:016x}", s.trace_hash);
     if !s.violations.is_empty() {
+        let mut extra = String::new();
+        if let Some(p) = &args.project {
+            extra.push_str(&format!(" --project {}", p.display()));
+        }
+        if let Some(r) = &args.runtime {
+            extra.push_str(&format!(" --runtime {}", r.display()));
+        }
         println!(
-            "replay: vstore sim --scenario {} --servers {} --players {} --duration {} --seed {}",
+            "replay: vstore sim --scenario {} --servers {} --players {} --duration {} --seed {}{extra}",
             opts.scenario, opts.servers, opts.players, args.duration, opts.seed
         );
         return Outcome::UserErrors;

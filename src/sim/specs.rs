@@ -192,6 +192,15 @@ pub fn runtime_package(
 /// Checks the project, generates its package into a scratch folder and mounts
 /// it per the generated `virtualstore.project.json` fragment.
 pub fn generated_package(project: &Path) -> Result<Node, String> {
+    generated_package_with_runtime(project, None)
+}
+
+/// Like [`generated_package`], with the `VirtualStore` runtime folder replaced
+/// by `runtime` when given (to run scenarios against a modified runtime).
+pub fn generated_package_with_runtime(
+    project: &Path,
+    runtime: Option<&Path>,
+) -> Result<Node, String> {
     let checked = match crate::check::check_project(project) {
         Ok(c) => c,
         Err(failed) => {
@@ -205,6 +214,10 @@ pub fn generated_package(project: &Path) -> Result<Node, String> {
     let scratch = std::env::temp_dir().join(format!("vstore-test-{}", std::process::id()));
     crate::codegen::write_files(&files, &scratch)
         .map_err(|e| format!("writing the generated package failed: {e}"))?;
+    if let Some(runtime) = runtime {
+        replace_runtime(&scratch.join("VirtualStore"), runtime)
+            .map_err(|e| format!("replacing the runtime from {}: {e}", runtime.display()))?;
+    }
     let mut root = Node::folder("game", "DataModel");
     let mounted =
         super::mount::mount_project(&scratch.join(crate::codegen::PROJECT_FRAGMENT), &mut root)
@@ -213,4 +226,22 @@ pub fn generated_package(project: &Path) -> Result<Node, String> {
     std::fs::remove_dir_all(&scratch).ok();
     mounted?;
     Ok(root)
+}
+
+fn replace_runtime(target: &Path, runtime: &Path) -> std::io::Result<()> {
+    std::fs::remove_dir_all(target)?;
+    for entry in walkdir::WalkDir::new(runtime) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let rel = entry
+            .path()
+            .strip_prefix(runtime)
+            .map_err(std::io::Error::other)?;
+        let dest = target.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
+    Ok(())
 }
