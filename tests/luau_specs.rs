@@ -97,16 +97,7 @@ fn mutated_runtime(file: &str, from: &str, to: &str) -> std::path::PathBuf {
         file.replace('/', "_")
     ));
     let _ = std::fs::remove_dir_all(&dst);
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&src).unwrap();
-        let target = dst.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    vstore::sim::mount::copy_tree(&src, &dst).unwrap();
     let path = dst.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "mutation anchor not found in {file}");

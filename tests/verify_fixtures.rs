@@ -7,16 +7,7 @@ use std::path::{Path, PathBuf};
 use vstore::sim::verify::{run, VerifyOptions};
 
 fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
+    vstore::sim::mount::copy_tree(from, to).unwrap();
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -483,6 +483,28 @@ fn unknown_name(cx: &mut Cx, name: &str, span: Span, types: &[(String, Type)]) {
     );
 }
 
+/// Reads a type string at `item`, parses it and reports names that are not
+/// declared under `[types]`; `None` when any of that failed (already reported).
+/// Returns the parsed type and its source text.
+fn declared_type<'i>(
+    cx: &mut Cx,
+    item: &'i Item,
+    what: &str,
+    types: &[(String, Type)],
+) -> Option<(types::Parsed, &'i str)> {
+    let text = cx.string(item, what)?;
+    let parsed = parse_type(cx, item, text)?;
+    let mut bad = false;
+    for (n, s) in &parsed.names {
+        if !types.iter().any(|(k, _)| k == n) {
+            let span = cx.inner_span(item, *s);
+            unknown_name(cx, n, span, types);
+            bad = true;
+        }
+    }
+    (!bad).then_some((parsed, text))
+}
+
 fn parse_type(cx: &mut Cx, item: &Item, text: &str) -> Option<types::Parsed> {
     match types::parse(text) {
         Ok(p) => Some(p),
@@ -826,23 +848,9 @@ fn load_template(
             );
             continue;
         };
-        let Some(text) = cx.string(&te.value, "type") else {
+        let Some((parsed, text)) = declared_type(cx, &te.value, "type", types) else {
             continue;
         };
-        let Some(parsed) = parse_type(cx, &te.value, text) else {
-            continue;
-        };
-        let mut bad = false;
-        for (n, s) in &parsed.names {
-            if !types.iter().any(|(k, _)| k == n) {
-                let span = cx.inner_span(&te.value, *s);
-                unknown_name(cx, n, span, types);
-                bad = true;
-            }
-        }
-        if bad {
-            continue;
-        }
         let Some(ty) = apply_constraints(cx, parsed.ty, fe, types) else {
             continue;
         };
@@ -1327,23 +1335,9 @@ fn load_operations(
                 continue;
             }
             Some(p) => {
-                let Some(text) = cx.string(&p.value, "payload") else {
+                let Some((parsed, _)) = declared_type(cx, &p.value, "payload", types) else {
                     continue;
                 };
-                let Some(parsed) = parse_type(cx, &p.value, text) else {
-                    continue;
-                };
-                let mut bad = false;
-                for (n, s) in &parsed.names {
-                    if !types.iter().any(|(k, _)| k == n) {
-                        let span = cx.inner_span(&p.value, *s);
-                        unknown_name(cx, n, span, types);
-                        bad = true;
-                    }
-                }
-                if bad {
-                    continue;
-                }
                 parsed.ty
             }
         };

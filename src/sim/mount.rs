@@ -208,3 +208,22 @@ pub fn strip_chunk_prefix(node: &mut Node, prefix: &Path) {
         strip_chunk_prefix(c, prefix);
     }
 }
+
+/// Copies the folder tree `from` into `to` (created as needed), for running a
+/// project or runtime from a scratch copy.
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .map_err(std::io::Error::other)?;
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
+    Ok(())
+}

@@ -230,18 +230,5 @@ pub fn generated_package_with_runtime(
 
 fn replace_runtime(target: &Path, runtime: &Path) -> std::io::Result<()> {
     std::fs::remove_dir_all(target)?;
-    for entry in walkdir::WalkDir::new(runtime) {
-        let entry = entry.map_err(std::io::Error::other)?;
-        let rel = entry
-            .path()
-            .strip_prefix(runtime)
-            .map_err(std::io::Error::other)?;
-        let dest = target.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest)?;
-        } else {
-            std::fs::copy(entry.path(), &dest)?;
-        }
-    }
-    Ok(())
+    super::mount::copy_tree(runtime, target)
 }
