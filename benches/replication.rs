@@ -4,11 +4,11 @@
 
 use std::time::Instant;
 
-use mlua::{Lua, Table};
+use mlua::Lua;
 
-const HARNESS: &str = include_str!("../tests/replication/harness.luau");
-const REPLICATION: &str = include_str!("../templates/runtime/Replication.luau");
-const CLIENT: &str = include_str!("../templates/client/init.luau");
+#[path = "../tests/replication/world.rs"]
+mod world;
+use world::CLIENT;
 
 const SCENARIO: &str = r#"
 local H, Replication, ClientSource, adds = ...
@@ -41,20 +41,7 @@ return bytes, #H.network.Sent - before, H.encode(H.network.Sent[#H.network.Sent]
 fn main() -> mlua::Result<()> {
     let adds = 2000;
     let lua = Lua::new();
-    let compile = lua.create_function(|lua, (source, name, env): (String, String, Table)| {
-        lua.load(source)
-            .set_name(format!("={name}"))
-            .set_environment(env)
-            .into_function()
-    })?;
-    lua.globals().set("compile", compile)?;
-    let harness: Table = lua.load(HARNESS).set_name("=harness").eval()?;
-    let server_env: Table = harness.get("serverEnv")?;
-    let replication: Table = lua
-        .load(REPLICATION)
-        .set_name("=Replication")
-        .set_environment(server_env)
-        .eval()?;
+    let (harness, replication) = world::load(&lua)?;
     let started = Instant::now();
     let (bytes, messages, sample): (f64, f64, String) = lua
         .load(SCENARIO)

@@ -2,29 +2,16 @@
 //! `Replication.luau` and the client package, each in a fresh Luau VM built
 //! by `harness.luau`.
 
-use mlua::{Function, Lua, Table, Value};
+mod world;
 
-const HARNESS: &str = include_str!("harness.luau");
+use mlua::{Function, Lua, Table, Value};
+use world::CLIENT;
+
 const SPECS: &str = include_str!("emulated.luau");
-const REPLICATION: &str = include_str!("../../templates/runtime/Replication.luau");
-const CLIENT: &str = include_str!("../../templates/client/init.luau");
 
 fn world() -> mlua::Result<(Lua, Table)> {
     let lua = Lua::new();
-    let compile = lua.create_function(|lua, (source, name, env): (String, String, Table)| {
-        lua.load(source)
-            .set_name(format!("={name}"))
-            .set_environment(env)
-            .into_function()
-    })?;
-    lua.globals().set("compile", compile)?;
-    let harness: Table = lua.load(HARNESS).set_name("=harness").eval()?;
-    let server_env: Table = harness.get("serverEnv")?;
-    let replication: Table = lua
-        .load(REPLICATION)
-        .set_name("=Replication")
-        .set_environment(server_env)
-        .eval()?;
+    let (harness, replication) = world::load(&lua)?;
     let clock: Function = harness.get("clock")?;
     replication.set("clock", clock)?;
     let env = lua.create_table()?;
