@@ -48,18 +48,21 @@ pub(crate) fn sample_project() -> Project {
             ty: int(Some(0)),
             default: serde_json::json!(0),
             span: Default::default(),
+            private: None,
         },
         TemplateField {
             path: vec!["Wallet".into(), "Gems".into()],
             ty: int(Some(0)),
             default: serde_json::json!(0),
             span: Default::default(),
+            private: None,
         },
         TemplateField {
             path: vec!["Inventory".into()],
             ty: Type::Array(Box::new(Type::Named("Item".into()))),
             default: serde_json::json!([]),
             span: Default::default(),
+            private: None,
         },
     ];
     let mut settings = BTreeMap::new();
