@@ -116,6 +116,20 @@ fn locate(source: &str, needles: &[&str]) -> Span {
         .unwrap_or_default()
 }
 
+/// Span of the public path string `path` in the store's `public` table (a
+/// dotted template key spelled the same way may come first in the file).
+fn public_span(source: &str, store: &str, path: &str) -> Span {
+    let needle = format!("\"{path}\"");
+    let header = format!("[stores.{store}.public]");
+    if let Some(start) = source.find(&header) {
+        let found = locate(&source[start..], &[&needle]);
+        if found != Span::default() {
+            return shift(found, start);
+        }
+    }
+    locate(source, &[&needle, "public"])
+}
+
 fn dotted(path: &[String]) -> String {
     path.join(".")
 }
@@ -258,7 +272,7 @@ fn compare_store(
             Severity::Warning,
             format!("public path `{p}` was added: the owning client now receives it"),
             "confirm the value is safe to show to the player",
-            locate(source, &[&format!("\"{p}\""), "public"]),
+            public_span(source, &new.name, p),
         );
     }
     for p in old_public.difference(&new_public) {
@@ -343,7 +357,7 @@ fn exposures(old: &Store, new: &Store, source: &str, out: &mut Vec<Finding>) {
     for p in &new.public {
         let pd = dotted(p);
         let is_new = !old.public.contains(p);
-        let span = locate(source, &[&format!("\"{pd}\""), "public"]);
+        let span = public_span(source, &new.name, &pd);
         for of in old
             .template
             .iter()
