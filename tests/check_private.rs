@@ -127,9 +127,12 @@ fn operational_names_warn_without_failing_and_private_false_silences_them() {
         "\"Flags.Tutorial\" = {",
         "\"Shop.Receipts\" = { type = \"{string}\", default = [] }\n\"Flags.Tutorial\" = {",
     );
-    let warned = toml.replace(r#""Flags.Tutorial"]"#, r#""Flags.Tutorial", "Shop.Receipts"]"#);
-    let checked = check_project(&project("warn", &warned))
-        .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
+    let warned = toml.replace(
+        r#""Flags.Tutorial"]"#,
+        r#""Flags.Tutorial", "Shop.Receipts"]"#,
+    );
+    let checked =
+        check_project(&project("warn", &warned)).unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
     assert_eq!(
         checked.warnings.iter().map(|d| d.code).collect::<Vec<_>>(),
         ["VS3109"]

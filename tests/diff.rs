@@ -310,10 +310,17 @@ fn vsd014_a_private_field_made_public_is_breaking() {
         "vsd014_made_public",
         &old,
         &base(),
-        &[("VSD014", Severity::Breaking), ("VSD006", Severity::Warning)],
+        &[
+            ("VSD014", Severity::Breaking),
+            ("VSD006", Severity::Warning),
+        ],
     );
     assert_eq!(f[0].span, span_of("\"Level\""));
-    assert!(f[0].message.contains("field `Level` was private"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("field `Level` was private"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -333,10 +340,14 @@ fn vsd014_a_new_public_parent_over_a_private_field_is_breaking() {
         "vsd014_parent",
         &old,
         &new,
-        &[("VSD014", Severity::Breaking), ("VSD006", Severity::Warning)],
+        &[
+            ("VSD014", Severity::Breaking),
+            ("VSD006", Severity::Warning),
+        ],
     );
     assert!(
-        f[0].message.contains("`Wallet` reaches the private field `Wallet.Reserved`"),
+        f[0].message
+            .contains("`Wallet` reaches the private field `Wallet.Reserved`"),
         "{}",
         f[0].message
     );

@@ -68,7 +68,9 @@ fn template_entries_may_nest_groups_of_fields() {
         template["additionalProperties"]["$ref"],
         "#/$defs/templateEntry"
     );
-    let branches = schema["$defs"]["templateEntry"]["anyOf"].as_array().unwrap();
+    let branches = schema["$defs"]["templateEntry"]["anyOf"]
+        .as_array()
+        .unwrap();
     assert_eq!(branches[0]["$ref"], "#/$defs/templateField");
     assert_eq!(
         branches[1]["additionalProperties"]["$ref"],
