@@ -824,6 +824,16 @@ fn load_template(
             continue;
         }
         path.extend(segs.iter().map(|s| s.to_string()));
+        if let Some((name, holds)) = exposure::reserved(&path[0]).filter(|_| prefix.is_empty()) {
+            cx.error(
+                "VS3008",
+                e.key_span,
+                format!("template path `{}` starts with the reserved name `{name}`", path.join(".")),
+                "reserved for the record envelope",
+                format!("rename the field: `{name}` is {holds}, which the runtime owns and never replicates"),
+            );
+            continue;
+        }
         let Node::Table(fe) = &e.value.node else {
             cx.wrong_type(
                 &e.value,
@@ -844,16 +854,6 @@ fn load_template(
             TEMPLATE_FIELD_KEYS,
             &format!("template field `{}`", path.join(".")),
         );
-        if let Some((name, holds)) = exposure::reserved(&path[0]) {
-            cx.error(
-                "VS3008",
-                e.key_span,
-                format!("template path `{}` starts with the reserved name `{name}`", path.join(".")),
-                "reserved for the record envelope",
-                format!("rename the field: `{name}` is {holds}, which the runtime owns and never replicates"),
-            );
-            continue;
-        }
         let private = match get(fe, "private") {
             None => None,
             Some(p) => match p.value.node {
@@ -1454,6 +1454,21 @@ mod tests {
             "version = 1\nsettings = { AutoSaveInterval = 89 }",
         ) + "A = { type = \"integer\", default = 0 }\n";
         assert!(load_str(Path::new("."), ok).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_reserved_group_is_reported_once_at_its_own_key() {
+        let text = format!(
+            "{STORE}A = {{ type = \"integer\", default = 0 }}\n\n[stores.S.template.meta]\nNotes = {{ type = \"string\", default = \"\" }}\nJoined = {{ type = \"integer\", default = 0 }}\n"
+        );
+        let loaded = load_str(Path::new("."), text.clone());
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].code, "VS3008");
+        assert_eq!(&text[errors[0].span.start..errors[0].span.end], "meta");
+        // Below the top level the names are ordinary: `Wallet.Lease` is a field.
+        let nested = format!("{STORE}\"Wallet.Lease\" = {{ type = \"integer\", default = 0 }}\n");
+        assert!(load_str(Path::new("."), nested).diagnostics.is_empty());
     }
 
     #[test]
