@@ -57,7 +57,9 @@ fn ordered_index_defaults_match_the_settings_table() {
             .get(setting.name)
             .map_or(0.0, |v| v.parse::<f64>().unwrap());
         assert_eq!(Some(min), setting.min, "minimum of {}", setting.name);
-        let max = maximums.get(setting.name).map(|v| v.parse::<f64>().unwrap());
+        let max = maximums
+            .get(setting.name)
+            .map(|v| v.parse::<f64>().unwrap());
         assert_eq!(max, setting.max, "maximum of {}", setting.name);
     }
 }
