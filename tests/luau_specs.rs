@@ -60,7 +60,7 @@ fn runtime_library_specs_pass_in_the_simulator() {
             "--specs",
             "tests/runtime",
         ],
-        74,
+        120,
     );
 }
 
@@ -158,4 +158,29 @@ fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
     );
     let (ok, text) = vstore(&args[..args.len() - 2]);
     assert!(ok, "the real runtime violated an oracle:\n{text}");
+}
+
+#[test]
+fn a_runtime_that_retries_ordered_increments_fails_the_specs() {
+    let dir = mutated_runtime(
+        "OrderedIndex.luau",
+        "local ok, result = self:_attempt(ORDERED_WRITE, function()",
+        "local ok, result = self:_request(ORDERED_WRITE, function()",
+    );
+    let (ok, text) = vstore(&[
+        "test",
+        "--runtime",
+        dir.to_str().unwrap(),
+        "--specs",
+        "tests/runtime",
+        "--filter",
+        "OrderedIndex",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "the retrying runtime passed every spec:\n{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("exactly one attempt")),
+        "no single-attempt increment spec failed:\n{text}"
+    );
 }
