@@ -217,11 +217,14 @@ fn path_methods(project: &Project, sites: &[Site], indent: usize, player: bool) 
         ("Get", "Increment")
     };
     let mut out = String::new();
+    // The facade answers (value, error); a session's Get answers the value alone.
     out.push_str(&overloads(sites, indent, |_| true, |path, s| {
-        format!(
-            "{get}({who}path: {path}): LuaTuple<[{}, VirtualError | undefined]>;",
-            maybe(&ts(&s.ty, indent, false))
-        )
+        let value = maybe(&ts(&s.ty, indent, false));
+        if player {
+            format!("{get}({who}path: {path}): LuaTuple<[{value}, VirtualError | undefined]>;")
+        } else {
+            format!("{get}({who}path: {path}): {value};")
+        }
     }));
     out.push_str(&overloads(sites, indent, |_| true, |path, s| {
         format!(
@@ -279,6 +282,15 @@ const SHARED: &str = "\t/** A structured runtime error (`VirtualStore.Errors`). 
 \t}
 ";
 
+/// One overload per durable operation, its payload typed; none without operations.
+fn operation_overloads(operations: &[(String, String)], head: &str, ret: &str) -> String {
+    let mut out = String::new();
+    for (name, payload) in operations {
+        let _ = writeln!(out, "\t\t{head}name: {name}, payload: {payload}): {ret};");
+    }
+    out
+}
+
 fn session(project: &Project, sites: &[Site]) -> String {
     let mut out = String::from(
         "\t/** One open key: the authoritative data and its mutation helpers. */
@@ -303,7 +315,12 @@ fn session(project: &Project, sites: &[Site]) -> String {
     out
 }
 
-fn store_interface(operations: &str) -> String {
+fn store_interface(operations: &[(String, String)]) -> String {
+    let queue = operation_overloads(
+        operations,
+        "QueueOperationAsync(key: string, id: string, ",
+        "LuaTuple<[string | undefined, VirtualError | undefined]>",
+    );
     format!(
         "\t/** The key-based store. */
 \tinterface Store {{
@@ -315,8 +332,8 @@ fn store_interface(operations: &str) -> String {
 \t\tIsOpen(key: string): boolean;
 \t\tIsCritical(): boolean;
 \t\tGetDiagnostics(): {{ readonly [name: string]: unknown }};
-\t\tViewAsync(key: string): LuaTuple<[Data | undefined, VirtualError | undefined]>;
-\t\tQueueOperationAsync(key: string, id: string, name: {operations}, payload: unknown): LuaTuple<[string | undefined, VirtualError | undefined]>;
+\t\tViewAsync(key: string): LuaTuple<[Data | undefined, VirtualError | undefined, unknown]>;
+{queue}
 \t\tGetOperationAsync(key: string, id: string): LuaTuple<[string | undefined, VirtualError | undefined, unknown]>;
 \t\tCloseAsync(): LuaTuple<[boolean, VirtualError | undefined]>;
 \t}}
@@ -324,7 +341,12 @@ fn store_interface(operations: &str) -> String {
     )
 }
 
-fn facade(project: &Project, sites: &[Site], operations: &str) -> String {
+fn facade(project: &Project, sites: &[Site], operations: &[(String, String)]) -> String {
+    let deliver = operation_overloads(
+        operations,
+        "DeliverAsync(target: Player | number, id: string, ",
+        "LuaTuple<[string | undefined, VirtualError | undefined]>",
+    );
     let mut out = String::from(
         "\ttype LoadState = \"Loading\" | \"Retrying\" | \"Ready\" | \"Failed\" | \"Releasing\" | \"Released\";
 
@@ -347,8 +369,7 @@ fn facade(project: &Project, sites: &[Site], operations: &str) -> String {
         "\t\tEdit(player: Player, callback: (profile: Data) => unknown, options?: MutationOptions): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tSaveAsync(player: Player): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tCheckpointAsync(player: Player): LuaTuple<[boolean, VirtualError | undefined]>;
-\t\tDeliverAsync(target: Player | number, id: string, name: {operations}, payload: unknown): LuaTuple<[string | undefined, VirtualError | undefined]>;
-\t\tReplicateNow(player: Player): LuaTuple<[boolean, VirtualError | undefined]>;
+{deliver}\t\tReplicateNow(player: Player): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tReleaseAsync(player: Player): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tCloseAsync(): LuaTuple<[boolean, VirtualError | undefined]>;
 \t}}
@@ -384,11 +405,13 @@ fn server(project: &Project, store: &Store) -> String {
         let payload = format!("{}Payload", super::luau::pascal(std::slice::from_ref(&op.name)));
         let _ = writeln!(out, "{}\n", declaration(project, &payload, &op.payload, 1, false));
     }
-    let operations = if ops.is_empty() {
-        "never".to_string()
-    } else {
-        ops.iter().map(|o| string(&o.name)).collect::<Vec<_>>().join(" | ")
-    };
+    let operations: Vec<(String, String)> = ops
+        .iter()
+        .map(|o| {
+            let payload = format!("{}Payload", super::luau::pascal(std::slice::from_ref(&o.name)));
+            (string(&o.name), payload)
+        })
+        .collect();
     out.push_str(SHARED);
     out.push('\n');
     let sites = sites(project, &store.shape);
