@@ -49,8 +49,11 @@ fn typescript_projects_also_emit_roblox_ts_typings() {
     let project = example("advanced");
     let toml = project.join("virtualstore.toml");
     let schema = fs::read_to_string(&toml).expect("read");
-    fs::write(&toml, schema.replacen("[project]\n", "[project]\ntypescript = true\n", 1))
-        .expect("edit");
+    fs::write(
+        &toml,
+        schema.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
+    )
+    .expect("edit");
     let out = build(&project, &[]);
     assert!(out.status.success(), "{}", text(&out));
     let files: std::collections::BTreeMap<String, Vec<u8>> =
@@ -65,7 +68,10 @@ fn typescript_projects_also_emit_roblox_ts_typings() {
         insta::assert_snapshot!(format!("typescript__{}", path.replace('/', "__")), contents);
     }
     let manifest = String::from_utf8(files[".vstore-files"].clone()).expect("utf-8");
-    assert!(manifest.contains("PlayerDataClient/index.d.ts\n"), "{manifest}");
+    assert!(
+        manifest.contains("PlayerDataClient/index.d.ts\n"),
+        "{manifest}"
+    );
 }
 
 #[test]

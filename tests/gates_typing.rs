@@ -26,7 +26,11 @@ fn check_script(label: &str, body: &str) -> (bool, Vec<String>) {
     );
     let game = pkg.join("Game");
     fs::create_dir_all(&game).unwrap();
-    fs::write(game.join(format!("{label}.client.luau")), format!("{PRELUDE}{body}")).unwrap();
+    fs::write(
+        game.join(format!("{label}.client.luau")),
+        format!("{PRELUDE}{body}"),
+    )
+    .unwrap();
     let (ok, output) = typecheck_output(&pkg);
     let prefix = format!("Game/{label}.client.luau:");
     let errors = output

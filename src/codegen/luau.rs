@@ -315,7 +315,10 @@ mod tests {
             name: "Wallet".into(),
             ty: Type::Record(vec![Field {
                 name: "end".into(),
-                ty: Type::Array(Box::new(Type::Integer { min: None, max: None })),
+                ty: Type::Array(Box::new(Type::Integer {
+                    min: None,
+                    max: None,
+                })),
             }]),
         }]);
         assert_eq!(

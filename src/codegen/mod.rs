@@ -422,7 +422,13 @@ pub(crate) struct Observed {
 
 /// Every public path, then the record fields below each, in schema order.
 pub(crate) fn observed_paths(project: &Project, store: &Store) -> Vec<Observed> {
-    fn below(project: &Project, path: &[String], ty: &Type, optional: bool, out: &mut Vec<(Vec<String>, Type)>) {
+    fn below(
+        project: &Project,
+        path: &[String],
+        ty: &Type,
+        optional: bool,
+        out: &mut Vec<(Vec<String>, Type)>,
+    ) {
         let mut t = resolve(project, ty);
         let mut optional = optional;
         if let Type::Optional(inner) = t {
@@ -481,7 +487,10 @@ pub(crate) fn observed_paths(project: &Project, store: &Store) -> Vec<Observed> 
 /// split one parameter per line when StyLua would.
 fn observer_signature(name: &str, ty: &str) -> String {
     let head = format!("function Bindings.Observe{name}(");
-    let params = ["replica: Replica".to_string(), format!("callback: ({ty}) -> ()")];
+    let params = [
+        "replica: Replica".to_string(),
+        format!("callback: ({ty}) -> ()"),
+    ];
     let one_line = format!("{head}{}): Connection", params.join(", "));
     if !one_line.contains('\n') && luau::width(0, &one_line) <= luau::COLUMN_WIDTH {
         return one_line;

@@ -174,7 +174,11 @@ fn client_module_public_surface_has_no_any() {
     let c = file(&files, "PlayerDataClient/init.luau");
     let surface: Vec<&str> = c
         .lines()
-        .filter(|l| l.starts_with("export type") || l.starts_with("function Bindings.") || l.starts_with('\t') && l.contains("(self: Replica"))
+        .filter(|l| {
+            l.starts_with("export type")
+                || l.starts_with("function Bindings.")
+                || l.starts_with('\t') && l.contains("(self: Replica")
+        })
         .collect();
     assert!(surface.len() > 10, "{surface:#?}");
     for line in surface {
@@ -211,7 +215,10 @@ fn a_public_record_gets_observers_for_its_nested_leaves() {
 
 #[test]
 fn long_observer_signatures_wrap_like_stylua() {
-    let sig = observer_signature("VeryLongNameOfAPublicPathThatKeepsGoing", "{ [string]: { SomeLongNamedType } }");
+    let sig = observer_signature(
+        "VeryLongNameOfAPublicPathThatKeepsGoing",
+        "{ [string]: { SomeLongNamedType } }",
+    );
     assert_eq!(
         sig,
         "function Bindings.ObserveVeryLongNameOfAPublicPathThatKeepsGoing(\n\treplica: Replica,\n\tcallback: ({ [string]: { SomeLongNamedType } }) -> ()\n): Connection"
@@ -221,11 +228,15 @@ fn long_observer_signatures_wrap_like_stylua() {
 #[test]
 fn typings_are_emitted_only_when_typescript_is_on() {
     let mut p = sample_project();
-    assert!(generate(&p).iter().all(|f| !slash(&f.path).ends_with(".d.ts")));
+    assert!(generate(&p)
+        .iter()
+        .all(|f| !slash(&f.path).ends_with(".d.ts")));
     p.typescript = true;
     let files = generate(&p);
     let server = file(&files, "PlayerData/index.d.ts");
-    assert!(server.contains("declare const PlayerData: PlayerData.Facade;\n\nexport = PlayerData;\n"));
+    assert!(
+        server.contains("declare const PlayerData: PlayerData.Facade;\n\nexport = PlayerData;\n")
+    );
     assert!(server.contains("\t\tSet(player: Player, path: readonly [\"Wallet\", \"Coins\"], value: number, options?: MutationOptions): LuaTuple<[boolean, VirtualError | undefined]>;\n"));
     assert!(server.contains("name: \"GrantMatchReward\", payload: GrantMatchRewardPayload"));
     assert!(server.contains("\t\tTitle?: \"Rookie\" | \"Pro\";\n"));

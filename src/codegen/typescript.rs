@@ -218,14 +218,19 @@ fn path_methods(project: &Project, sites: &[Site], indent: usize, player: bool) 
     };
     let mut out = String::new();
     // The facade answers (value, error); a session's Get answers the value alone.
-    out.push_str(&overloads(sites, indent, |_| true, |path, s| {
-        let value = maybe(&ts(&s.ty, indent, false));
-        if player {
-            format!("{get}({who}path: {path}): LuaTuple<[{value}, VirtualError | undefined]>;")
-        } else {
-            format!("{get}({who}path: {path}): {value};")
-        }
-    }));
+    out.push_str(&overloads(
+        sites,
+        indent,
+        |_| true,
+        |path, s| {
+            let value = maybe(&ts(&s.ty, indent, false));
+            if player {
+                format!("{get}({who}path: {path}): LuaTuple<[{value}, VirtualError | undefined]>;")
+            } else {
+                format!("{get}({who}path: {path}): {value};")
+            }
+        },
+    ));
     out.push_str(&overloads(sites, indent, |_| true, |path, s| {
         format!(
             "Set({who}path: {path}, value: {}, options?: MutationOptions): LuaTuple<[boolean, VirtualError | undefined]>;",
@@ -402,13 +407,23 @@ fn server(project: &Project, store: &Store) -> String {
     let mut ops: Vec<_> = store.operations.iter().collect();
     ops.sort_by(|a, b| a.name.cmp(&b.name));
     for op in &ops {
-        let payload = format!("{}Payload", super::luau::pascal(std::slice::from_ref(&op.name)));
-        let _ = writeln!(out, "{}\n", declaration(project, &payload, &op.payload, 1, false));
+        let payload = format!(
+            "{}Payload",
+            super::luau::pascal(std::slice::from_ref(&op.name))
+        );
+        let _ = writeln!(
+            out,
+            "{}\n",
+            declaration(project, &payload, &op.payload, 1, false)
+        );
     }
     let operations: Vec<(String, String)> = ops
         .iter()
         .map(|o| {
-            let payload = format!("{}Payload", super::luau::pascal(std::slice::from_ref(&o.name)));
+            let payload = format!(
+                "{}Payload",
+                super::luau::pascal(std::slice::from_ref(&o.name))
+            );
             (string(&o.name), payload)
         })
         .collect();
@@ -426,7 +441,10 @@ fn server(project: &Project, store: &Store) -> String {
         }
         StoreKind::Keyed => "Store",
     };
-    let _ = write!(out, "}}\n\ndeclare const {ns}: {ns}.{value};\n\nexport = {ns};\n");
+    let _ = write!(
+        out,
+        "}}\n\ndeclare const {ns}: {ns}.{value};\n\nexport = {ns};\n"
+    );
     out
 }
 
@@ -446,9 +464,16 @@ fn client(project: &Project, store: &Store, public: &Type, observed: &[Observed]
         store.name,
         declaration(project, "PublicData", public, 0, true)
     );
-    out.push_str("/** The value at each public path, by dotted name. */\nexport interface PublicValues {\n");
+    out.push_str(
+        "/** The value at each public path, by dotted name. */\nexport interface PublicValues {\n",
+    );
     for o in observed {
-        let _ = writeln!(out, "\treadonly {}: {};", string(&o.key), ts(&o.ty, 1, true));
+        let _ = writeln!(
+            out,
+            "\treadonly {}: {};",
+            string(&o.key),
+            ts(&o.ty, 1, true)
+        );
     }
     out.push_str("}\n\nexport type PublicPath = keyof PublicValues;\n\n");
     out.push_str(

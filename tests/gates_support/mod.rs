@@ -157,7 +157,11 @@ pub fn built_example_with_typescript(name: &str) -> PathBuf {
     let toml = root.join("virtualstore.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
     assert!(text.contains("[project]\n"), "{name} has a [project] table");
-    std::fs::write(&toml, text.replacen("[project]\n", "[project]\ntypescript = true\n", 1)).unwrap();
+    std::fs::write(
+        &toml,
+        text.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
+    )
+    .unwrap();
     built_project(&format!("{name}-ts"), &root)
 }
 
