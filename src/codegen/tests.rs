@@ -162,12 +162,93 @@ fn validators_are_specialised_per_type() {
 fn client_projection_keeps_only_public_paths() {
     let files = generate(&sample_project());
     let c = file(&files, "PlayerDataClient/init.luau");
-    assert!(c.contains("export type PublicData = {\n\tWallet: {\n\t\tCoins: number,\n\t},\n\tInventory: { Item },\n}"));
+    assert!(c.contains("export type PublicData = {\n\tread Wallet: {\n\t\tread Coins: number,\n\t},\n\tread Inventory: { Item },\n}"));
     assert!(!c.contains("Gems"));
     assert!(c.contains(
-        "function Bindings.ObserveWalletCoins(replica: any, callback: (number) -> ()): any"
+        "function Bindings.ObserveWalletCoins(replica: Replica, callback: (number) -> ()): Connection"
     ));
-    assert!(c.contains("export type Item = {"));
+    assert!(c.contains("export type Item = {\n\tread Id: string,\n\tread Count: number,\n}"));
+    assert!(c.contains("export type PublicPath = \"Wallet.Coins\" | \"Inventory\"\n"));
+}
+
+#[test]
+fn client_module_public_surface_has_no_any() {
+    let files = generate(&sample_project());
+    let c = file(&files, "PlayerDataClient/init.luau");
+    let surface: Vec<&str> = c
+        .lines()
+        .filter(|l| {
+            l.starts_with("export type")
+                || l.starts_with("function Bindings.")
+                || l.starts_with('\t') && l.contains("(self: Replica")
+        })
+        .collect();
+    assert!(surface.len() > 10, "{surface:#?}");
+    for line in surface {
+        assert!(!line.contains("any"), "{line}");
+    }
+    assert!(c.contains("function Bindings.connect(): Replica\n"));
+    assert!(c.contains("\tGet: (self: Replica) -> PublicData,\n"));
+    assert!(c.contains("\tGetState: (self: Replica) -> State,\n"));
+}
+
+#[test]
+fn a_public_record_gets_observers_for_its_nested_leaves() {
+    let mut p = sample_project();
+    p.stores[0].public = vec![vec!["Wallet".into()], vec!["Title".into()]];
+    let observed = observed_paths(&p, &p.stores[0]);
+    let names: Vec<(&str, &str)> = observed
+        .iter()
+        .map(|o| (o.name.as_str(), o.key.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("Wallet", "Wallet"),
+            ("Title", "Title"),
+            ("WalletCoins", "Wallet.Coins"),
+            ("WalletGems", "Wallet.Gems"),
+        ]
+    );
+    let c = file(&generate(&p), "PlayerDataClient/init.luau").to_string();
+    assert!(c.contains("function Bindings.ObserveWalletGems(replica: Replica, callback: (number) -> ()): Connection\n\treturn replica:Observe({ \"Wallet\", \"Gems\" }, callback :: (any) -> ())"));
+    assert!(c.contains("callback: ((\"Rookie\" | \"Pro\")?) -> ()"));
+    assert!(c.contains("\t[\"Wallet.Gems\"] = { \"Wallet\", \"Gems\" },\n"));
+}
+
+#[test]
+fn long_observer_signatures_wrap_like_stylua() {
+    let sig = observer_signature(
+        "VeryLongNameOfAPublicPathThatKeepsGoing",
+        "{ [string]: { SomeLongNamedType } }",
+    );
+    assert_eq!(
+        sig,
+        "function Bindings.ObserveVeryLongNameOfAPublicPathThatKeepsGoing(\n\treplica: Replica,\n\tcallback: ({ [string]: { SomeLongNamedType } }) -> ()\n): Connection"
+    );
+}
+
+#[test]
+fn typings_are_emitted_only_when_typescript_is_on() {
+    let mut p = sample_project();
+    assert!(generate(&p)
+        .iter()
+        .all(|f| !slash(&f.path).ends_with(".d.ts")));
+    p.typescript = true;
+    let files = generate(&p);
+    let server = file(&files, "PlayerData/index.d.ts");
+    assert!(
+        server.contains("declare const PlayerData: PlayerData.Facade;\n\nexport = PlayerData;\n")
+    );
+    assert!(server.contains("\t\tSet(player: Player, path: readonly [\"Wallet\", \"Coins\"], value: number, options?: MutationOptions): LuaTuple<[boolean, VirtualError | undefined]>;\n"));
+    assert!(server.contains("name: \"GrantMatchReward\", payload: GrantMatchRewardPayload"));
+    assert!(server.contains("\t\tTitle?: \"Rookie\" | \"Pro\";\n"));
+    let client = file(&files, "PlayerDataClient/index.d.ts");
+    assert!(client.contains("export interface PublicValues {\n\treadonly \"Wallet.Coins\": number;\n\treadonly \"Inventory\": ReadonlyArray<Item>;\n}"));
+    assert!(client.contains("export declare function ObserveWalletCoins(replica: Replica, callback: (value: number) => void): Connection;"));
+    assert!(!client.contains("Gems"));
+    let manifest = file(&files, MANIFEST);
+    assert!(manifest.contains("PlayerData/index.d.ts\nPlayerData/init.luau\n"));
 }
 
 #[test]
