@@ -60,7 +60,7 @@ fn runtime_library_specs_pass_in_the_simulator() {
             "--specs",
             "tests/runtime",
         ],
-        96,
+        98,
     );
 }
 
