@@ -60,7 +60,7 @@ fn runtime_library_specs_pass_in_the_simulator() {
             "--specs",
             "tests/runtime",
         ],
-        120,
+        131,
     );
 }
 
@@ -127,6 +127,31 @@ fn a_runtime_that_skips_the_lease_check_fails_the_specs() {
         text.lines()
             .any(|l| l.starts_with("FAIL") && l.to_lowercase().contains("lease")),
         "no lease spec failed:\n{text}"
+    );
+}
+
+#[test]
+fn a_runtime_that_ignores_handoff_requests_fails_the_messaging_specs() {
+    let dir = mutated_runtime(
+        "Store.luau",
+        "if kind == Messaging.Handoff then",
+        "if kind == \"Ignored\" then",
+    );
+    let (ok, text) = vstore(&[
+        "test",
+        "--runtime",
+        dir.to_str().unwrap(),
+        "--specs",
+        "tests/runtime",
+        "--filter",
+        "messaging hints",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "the broken runtime passed every spec:\n{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("through a handoff")),
+        "the handoff spec did not fail:\n{text}"
     );
 }
 
