@@ -251,6 +251,15 @@ fn store_files(
             }).collect::<Vec<_>>(),
             channel => luau::string(&store.channel),
             paths => store.public.iter().map(|p| luau::path(p)).collect::<Vec<_>>(),
+            players => store.kind == StoreKind::Players,
+            operation_name => luau::union(
+                "export type OperationName = ",
+                &operations.iter().map(|op| luau::string(&op.name)).collect::<Vec<_>>(),
+            ),
+            operation_payload => luau::union(
+                "export type OperationPayload = ",
+                &operations.iter().map(|op| format!("Types.{}", payload_type_name(&op.name))).collect::<Vec<_>>(),
+            ),
         },
     );
     files.push(OutFile {

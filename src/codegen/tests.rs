@@ -129,7 +129,7 @@ fn every_luau_file_starts_with_header_then_strict() {
 fn store_module_configures_the_players_facade() {
     let files = generate(&sample_project());
     let init = file(&files, "PlayerData/init.luau");
-    assert!(init.contains("return VirtualStore.players({"));
+    assert!(init.contains("local facade = VirtualStore.players({"));
     assert!(init.contains("SchemaVersion = 2,"));
     assert!(init.contains("[2] = require(script.Migrations[\"2\"]),"));
     assert!(init.contains("GrantMatchReward = withPayload(\n\t\t\tValidators.GrantMatchRewardPayload,\n\t\t\trequire(script.Operations[\"GrantMatchReward\"])\n\t\t),"));
@@ -370,4 +370,69 @@ fn data_validator_accepts_the_template_and_names_failing_paths() {
             .as_deref(),
         Some("Wallet.Coins: expected a whole number")
     );
+}
+
+/// Names of the members of `export type Facade = { ... }` in generated text.
+fn facade_members(text: &str) -> BTreeSet<String> {
+    let start = text
+        .find("export type Facade = {\n")
+        .expect("a Facade type");
+    let body = &text[start..];
+    let body = &body[..body.find("\n}\n").expect("end of the Facade type")];
+    body.lines()
+        .filter_map(|l| l.strip_prefix('\t'))
+        .filter(|l| !l.starts_with('\t') && !l.starts_with(')'))
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+#[test]
+fn typed_player_facade_lists_every_public_member_of_the_runtime_facade() {
+    let runtime = include_str!("../../templates/runtime/Players.luau");
+    let mut expected = BTreeSet::new();
+    for line in runtime.lines() {
+        let name = line
+            .strip_prefix("function Players.")
+            .or_else(|| line.strip_prefix("Players."))
+            .map(|rest| {
+                rest.split(|c: char| !c.is_ascii_alphanumeric())
+                    .next()
+                    .unwrap_or("")
+            });
+        if let Some(name) = name.filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase())) {
+            expected.insert(name.to_string());
+        }
+    }
+    let fields = &runtime[runtime.find("export type Facade").expect("runtime Facade")..];
+    for line in fields[..fields.find("\n))").unwrap()].lines() {
+        let t = line.trim();
+        if let Some((name, _)) = t.split_once(':') {
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                expected.insert(name.to_string());
+            }
+        }
+    }
+    assert!(
+        expected.contains("Get") && expected.contains("Loaded"),
+        "{expected:?}"
+    );
+    let files = generate(&sample_project());
+    let init = file(&files, "PlayerData/init.luau");
+    assert_eq!(facade_members(init), expected);
+    assert!(init.contains("\tGet: (self: Facade, player: Player) -> (Data?, VirtualError?),\n"));
+    assert!(init.contains("\tLoaded: Signal<Player, Data, Session>,\n"));
+    assert!(init.contains("export type OperationName = \"GrantMatchReward\"\n"));
+    assert!(init.contains("export type OperationPayload = Types.GrantMatchRewardPayload\n"));
+    assert!(init.ends_with("})\n\nreturn (facade :: any) :: Facade\n"));
+}
+
+#[test]
+fn keyed_stores_return_the_runtime_store_unchanged() {
+    let mut p = sample_project();
+    p.stores[0].kind = StoreKind::Keyed;
+    let files = generate(&p);
+    let init = file(&files, "PlayerData/init.luau");
+    assert!(init.contains("\nreturn VirtualStore.new({\n"));
+    assert!(!init.contains("Facade"));
+    assert!(!init.contains("RuntimeSession"));
 }
