@@ -132,14 +132,20 @@ pub fn package_from_runtime(name: &str) -> Option<PathBuf> {
 
 /// Checks and builds `schema-examples/<name>` into a fresh folder; returns the package root.
 pub fn built_example(name: &str) -> PathBuf {
-    let root = repo().join("schema-examples").join(name);
+    built_project(&format!("schema-examples/{name}"))
+}
+
+/// Checks and builds the project in `dir` (relative to the repository) into a
+/// fresh folder; returns the package root.
+pub fn built_project(dir: &str) -> PathBuf {
+    let root = repo().join(dir);
     let checked = vstore::check::check_project(&root).unwrap_or_else(|failed| {
         panic!(
-            "schema-examples/{name} does not check:\n{}",
+            "{dir} does not check:\n{}",
             vstore::check::diagnostic::render_plain(&failed.diagnostics, 100)
         )
     });
-    let out = temp_dir(&format!("example-{name}")).join("build");
+    let out = temp_dir(&format!("project-{}", dir.replace('/', "-"))).join("build");
     vstore::codegen::write(&checked.project, &out)
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
     out
