@@ -100,7 +100,11 @@ pub(super) fn load(cx: &mut Cx, entries: &[Entry], store: &mut Store, types: &[(
 }
 
 /// The declared type at `path` with named types resolved (optional kept).
-fn field_type<'t>(shape: &'t Type, path: &[String], types: &'t [(String, Type)]) -> Option<&'t Type> {
+fn field_type<'t>(
+    shape: &'t Type,
+    path: &[String],
+    types: &'t [(String, Type)],
+) -> Option<&'t Type> {
     let mut ty = resolve(shape, types);
     for segment in path {
         let Type::Record(fields) = ty else {
@@ -131,7 +135,9 @@ fn settings(cx: &mut Cx, entries: &[Entry]) -> BTreeMap<String, serde_json::Valu
     for e in entries {
         let Some(def) = ORDERED_INDEX_SETTINGS.iter().find(|s| s.name == e.key) else {
             let help = match closest(&e.key, ORDERED_INDEX_SETTINGS.iter().map(|s| s.name)) {
-                Some(s) => format!("did you mean `{s}`? Leaderboards accept the OrderedIndex settings"),
+                Some(s) => {
+                    format!("did you mean `{s}`? Leaderboards accept the OrderedIndex settings")
+                }
                 None => format!(
                     "leaderboards accept the OrderedIndex settings: {}",
                     ORDERED_INDEX_SETTINGS
