@@ -140,7 +140,7 @@ fn plan_of(example: &str) -> StorePlan {
         env!("CARGO_MANIFEST_DIR")
     )))
     .unwrap_or_else(|_| panic!("{example} checks"));
-    StorePlan::from_store(&checked.project.stores[0])
+    StorePlan::from_store(&checked.project, &checked.project.stores[0])
 }
 
 #[test]
@@ -156,6 +156,7 @@ fn the_plan_rewards_through_the_operation_and_plays_on_a_path_no_operation_write
     assert_eq!(plan.channel, "PlayerData");
     assert_eq!(plan.public.len(), 7);
     assert_eq!((plan.receipt_limit, plan.dedupe_limit), (500, 5000));
+    assert!(plan.schema.is_some());
 }
 
 #[test]
@@ -169,5 +170,21 @@ fn a_project_without_operations_plays_on_its_first_integer_and_has_no_reward() {
             vec!["Wallet".to_string(), "Coins".to_string()],
             vec!["Inventory".to_string()]
         ]
+    );
+}
+
+#[test]
+fn stored_data_that_does_not_match_the_schema_is_a_violation() {
+    // the facade stores only Wallet.Coins; the basic schema also requires Inventory
+    let mut opts = options("steady", 3);
+    opts.plan = plan_of("basic");
+    let s = run(facade(true), &opts).unwrap();
+    assert!(
+        s.violations.iter().any(
+            |v| v.contains("stored data does not validate against the schema")
+                && v.contains("Inventory")
+        ),
+        "{:?}",
+        s.violations
     );
 }

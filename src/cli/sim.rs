@@ -53,7 +53,7 @@ fn store_plan(project: &std::path::Path, store: &str) -> Result<StorePlan, Strin
         .map_err(|_| "the project has errors; fix them before simulating".to_string())?;
     let found = checked.project.stores.iter().find(|s| s.name == store);
     match found {
-        Some(s) => Ok(StorePlan::from_store(s)),
+        Some(s) => Ok(StorePlan::from_store(&checked.project, s)),
         None => Err(format!(
             "the project has no store named `{store}`; pass --store with one of: {}",
             checked

@@ -15,11 +15,12 @@ use serde_json::{json, Value};
 use super::host::{add_player_with_client, eval_now, remove_player, shutdown, spawn_server};
 use super::mount::Node;
 use super::rng::Rng;
+use super::verify::values::validate;
 use super::world::{run_until, Config, Shared, World};
 use crate::core::envelope::Envelope;
 use crate::core::projection::public_projection;
 use crate::core::settings::store_default_number;
-use crate::schema::model::{DataPath, Store, Type};
+use crate::schema::model::{DataPath, Project, Store, Type};
 
 const DRIVER: &str = include_str!("driver.luau");
 
@@ -81,6 +82,8 @@ pub struct StorePlan {
     pub reward: Option<RewardPlan>,
     pub receipt_limit: usize,
     pub dedupe_limit: usize,
+    /// The project and the store's data shape, to validate stored data.
+    pub schema: Option<Rc<(Project, Type)>>,
 }
 
 /// The durable reward the driver delivers: `operation` with payload
@@ -115,14 +118,16 @@ impl StorePlan {
             reward: None,
             receipt_limit: store_default_number("OperationReceiptLimit") as usize,
             dedupe_limit: store_default_number("OperationDedupeLimit") as usize,
+            schema: None,
         }
     }
 
     /// Derives the plan from a checked store: the reward is the first
     /// operation whose payload has an integer field and which writes exactly
     /// one integer template path; the counter is the first unbounded integer
-    /// template path that no operation writes.
-    pub fn from_store(store: &Store) -> StorePlan {
+    /// template path that no operation writes. Stored data is validated
+    /// against the store's shape.
+    pub fn from_store(project: &Project, store: &Store) -> StorePlan {
         let field_of = |path: &[String]| store.template.iter().find(|f| f.path == path);
         let reward = store.operations.iter().find_map(|op| {
             let [path] = op.writes.as_slice() else {
@@ -171,6 +176,7 @@ impl StorePlan {
         plan.reward = reward;
         plan.receipt_limit = setting("OperationReceiptLimit");
         plan.dedupe_limit = setting("OperationDedupeLimit");
+        plan.schema = Some(Rc::new((project.clone(), store.shape.clone())));
         plan
     }
 
@@ -771,6 +777,13 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
                 continue;
             }
         };
+        if let Some(schema) = &plan.schema {
+            if let Err(e) = validate(&schema.0, &schema.1, &env.data) {
+                s.violations.push(format!(
+                    "{key}: stored data does not validate against the schema: {e}"
+                ));
+            }
+        }
         let user: i64 = key.trim_start_matches("Player_").parse().unwrap_or(-1);
         let held = env
             .data
