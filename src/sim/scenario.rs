@@ -54,8 +54,11 @@ if Data == nil or player == nil then
 	return nil
 end
 local session = Data:GetSession(player)
-if session == nil or session._snapshot == nil then
+if session == nil then
 	return nil
+end
+if type(session._snapshot) ~= "function" then
+	error("the session has no _snapshot to read its data from")
 end
 return (session:_snapshot())
 "#;
