@@ -1,10 +1,11 @@
-//! `vstore sim` scenarios: deterministic per seed, and the oracles catch a
-//! player store that acknowledges saves it never made.
+//! `vstore sim` scenarios: deterministic per seed; the oracles catch a player
+//! store that acknowledges saves it never made or opens blank after a failed
+//! read; the store plan is derived from the project schema.
 
 use std::rc::Rc;
 
 use vstore::sim::mount::Node;
-use vstore::sim::scenario::{run, ScenarioOptions};
+use vstore::sim::scenario::{run, ScenarioOptions, StorePlan};
 
 /// A small player facade with the generated package's public surface; when
 /// `honest` is false its checkpoint reports success without writing.
@@ -74,6 +75,8 @@ fn options(scenario: &str, seed: u64) -> ScenarioOptions {
         duration: 1800.0,
         seed,
         store: "PlayerData".into(),
+        clients: 0,
+        plan: StorePlan::fallback("PlayerData"),
     }
 }
 
@@ -95,6 +98,92 @@ fn the_oracle_catches_a_checkpoint_that_never_saved() {
         s.violations
             .iter()
             .any(|v| v.contains("acknowledged save lost")),
+        "{:?}",
+        s.violations
+    );
+}
+
+#[test]
+fn the_blank_open_oracle_catches_a_load_that_falls_back_to_the_template() {
+    // the facade opens with 0 coins when its read fails; the outage makes
+    // reads fail while players who already have coins join
+    let mut opts = options("outage", 3);
+    opts.players = 30;
+    let s = run(facade(true), &opts).unwrap();
+    assert!(s.opens_checked > 0, "{s:?}");
+    assert!(
+        s.violations.iter().any(|v| v.contains(
+            "blank open after failed load: the session opened with Wallet.Coins = 0 (the template) while the stored record holds Wallet.Coins = "
+        )),
+        "{:?}",
+        s.violations
+    );
+}
+
+#[test]
+fn without_a_client_library_the_mirror_oracle_is_skipped_and_says_why() {
+    let mut opts = options("steady", 3);
+    opts.clients = 4;
+    opts.plan.public = vec![vec!["Wallet".into(), "Coins".into()]];
+    let s = run(facade(true), &opts).unwrap();
+    assert_eq!(s.clients_sampled, 0);
+    assert_eq!(s.mirror_checks, 0);
+    assert_eq!(
+        s.mirror_skipped.as_deref(),
+        Some("the package has no ReplicatedStorage.VirtualStoreClient")
+    );
+}
+
+fn plan_of(example: &str) -> StorePlan {
+    let checked = vstore::check::check_project(std::path::Path::new(&format!(
+        "{}/schema-examples/{example}",
+        env!("CARGO_MANIFEST_DIR")
+    )))
+    .unwrap_or_else(|_| panic!("{example} checks"));
+    StorePlan::from_store(&checked.project, &checked.project.stores[0])
+}
+
+#[test]
+fn the_plan_rewards_through_the_operation_and_plays_on_a_path_no_operation_writes() {
+    let plan = plan_of("advanced");
+    let reward = plan.reward.expect("GrantMatchReward qualifies");
+    assert_eq!(reward.operation, "GrantMatchReward");
+    assert_eq!(reward.field, "Coins");
+    assert_eq!(reward.path, ["Wallet", "Coins"]);
+    assert_eq!((reward.amount, reward.base), (250, 0.0));
+    // Wallet.Coins is written by the operation; Wallet.Gems is the next unbounded integer
+    assert_eq!(plan.counter, ["Wallet", "Gems"]);
+    assert_eq!(plan.channel, "PlayerData");
+    assert_eq!(plan.public.len(), 7);
+    assert_eq!((plan.receipt_limit, plan.dedupe_limit), (500, 5000));
+    assert!(plan.schema.is_some());
+}
+
+#[test]
+fn a_project_without_operations_plays_on_its_first_integer_and_has_no_reward() {
+    let plan = plan_of("basic");
+    assert_eq!(plan.reward, None);
+    assert_eq!(plan.counter, ["Wallet", "Coins"]);
+    assert_eq!(
+        plan.public,
+        [
+            vec!["Wallet".to_string(), "Coins".to_string()],
+            vec!["Inventory".to_string()]
+        ]
+    );
+}
+
+#[test]
+fn stored_data_that_does_not_match_the_schema_is_a_violation() {
+    // the facade stores only Wallet.Coins; the basic schema also requires Inventory
+    let mut opts = options("steady", 3);
+    opts.plan = plan_of("basic");
+    let s = run(facade(true), &opts).unwrap();
+    assert!(
+        s.violations.iter().any(
+            |v| v.contains("stored data does not validate against the schema")
+                && v.contains("Inventory")
+        ),
         "{:?}",
         s.violations
     );

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::sim::datastore::BudgetKind;
-use crate::sim::scenario::{run as run_scenario, ScenarioOptions, SCENARIOS};
+use crate::sim::mount::mount_project;
+use crate::sim::scenario::{dotted, run as run_scenario, ScenarioOptions, StorePlan, SCENARIOS};
 use crate::sim::specs::generated_package_with_runtime;
 
 use super::Outcome;
@@ -34,6 +35,36 @@ pub struct SimArgs {
     /// (for testing a modified runtime).
     #[arg(long)]
     pub runtime: Option<PathBuf>,
+    /// Players (chosen by seed) who get a simulated client whose mirror is
+    /// compared with the public projection; 0 turns that oracle off
+    /// (default: the number of players, at most 16).
+    #[arg(long)]
+    pub clients: Option<usize>,
+    /// The game's Rojo project file; its server scripts run on every simulated
+    /// server beside the driver (default: `default.project.json` beside
+    /// `virtualstore.toml`, when present).
+    #[arg(long)]
+    pub rojo: Option<PathBuf>,
+}
+
+/// The schema-derived plan for the store the oracles read.
+fn store_plan(project: &std::path::Path, store: &str) -> Result<StorePlan, String> {
+    let checked = crate::check::check_project(project)
+        .map_err(|_| "the project has errors; fix them before simulating".to_string())?;
+    let found = checked.project.stores.iter().find(|s| s.name == store);
+    match found {
+        Some(s) => Ok(StorePlan::from_store(&checked.project, s)),
+        None => Err(format!(
+            "the project has no store named `{store}`; pass --store with one of: {}",
+            checked
+                .project
+                .stores
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 fn parse_duration(text: &str) -> Option<f64> {
@@ -67,8 +98,26 @@ pub fn run(args: SimArgs) -> Outcome {
         return Outcome::Usage;
     };
     let project = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let package = match generated_package_with_runtime(&project, args.runtime.as_deref()) {
-        Ok(p) => Rc::new(p),
+    let mut root = match generated_package_with_runtime(&project, args.runtime.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Usage;
+        }
+    };
+    let rojo = args
+        .rojo
+        .clone()
+        .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
+    if let Some(r) = &rojo {
+        if let Err(e) = mount_project(r, &mut root) {
+            eprintln!("error: {e}");
+            return Outcome::Usage;
+        }
+    }
+    let package = Rc::new(root);
+    let plan = match store_plan(&project, &args.store) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return Outcome::Usage;
@@ -81,6 +130,10 @@ pub fn run(args: SimArgs) -> Outcome {
         duration,
         seed: args.seed,
         store: args.store.clone(),
+        clients: args
+            .clients
+            .unwrap_or_else(|| ScenarioOptions::default_clients(args.players)),
+        plan,
     };
     let s = match run_scenario(package, &opts) {
         Ok(s) => s,
@@ -125,6 +178,35 @@ pub fn run(args: SimArgs) -> Outcome {
         "sessions {}  failed opens {}  operations delivered {}  confirmed checkpoints {}",
         s.sessions, s.open_failures, s.deliveries, s.acks
     );
+    let plan = &opts.plan;
+    println!(
+        "opens checked against the stored record ({}): {}",
+        dotted(&plan.counter),
+        s.opens_checked
+    );
+    match &s.mirror_skipped {
+        Some(why) => println!("client mirror oracle: skipped ({why})"),
+        None => println!(
+            "client mirror oracle: {} comparisons on {} sampled players ({} put off while a patch was in flight or the mirror was loading)",
+            s.mirror_checks, s.clients_sampled, s.mirror_deferred
+        ),
+    }
+    match &plan.reward {
+        Some(r) => println!(
+            "reward ledger vs data ({} adds {} to {}): {} records checked, {} with pruned ledgers skipped",
+            r.operation,
+            r.amount,
+            dotted(&r.path),
+            s.reward_checked,
+            s.reward_pruned
+        ),
+        None => println!(
+            "reward ledger vs data: skipped (no operation adds an integer payload field to one integer path)"
+        ),
+    }
+    if let Some(r) = &rojo {
+        println!("game scripts from {}", r.display());
+    }
     if s.thread_errors > 0 {
         println!("errors raised in simulated threads: {}", s.thread_errors);
         for e in &s.first_errors {
@@ -143,6 +225,15 @@ pub fn run(args: SimArgs) -> Outcome {
         }
         if let Some(r) = &args.runtime {
             extra.push_str(&format!(" --runtime {}", r.display()));
+        }
+        if let Some(r) = &args.rojo {
+            extra.push_str(&format!(" --rojo {}", r.display()));
+        }
+        if let Some(c) = args.clients {
+            extra.push_str(&format!(" --clients {c}"));
+        }
+        if args.store != "PlayerData" {
+            extra.push_str(&format!(" --store {}", args.store));
         }
         println!(
             "replay: vstore sim --scenario {} --servers {} --players {} --duration {} --seed {}{extra}",

@@ -203,8 +203,21 @@ pub fn spawn_server(world: &Shared) -> mlua::Result<usize> {
     create_vm(world, VmKind::Server, 0)
 }
 
-/// Adds a player to a server: PlayerAdded fires there and a client VM starts.
+/// Adds a player to a server: PlayerAdded fires there and a client VM starts
+/// when the world's `Config.clients` says so.
 pub fn add_player(world: &Shared, server: usize, user_id: i64) -> mlua::Result<usize> {
+    let client = world.borrow().config.clients;
+    add_player_with_client(world, server, user_id, client)
+}
+
+/// Adds a player to a server, with a client VM for them only when `client`;
+/// returns the client VM, or the server when there is none.
+pub fn add_player_with_client(
+    world: &Shared,
+    server: usize,
+    user_id: i64,
+    client: bool,
+) -> mlua::Result<usize> {
     {
         let mut w = world.borrow_mut();
         let now = w.now;
@@ -223,7 +236,7 @@ pub fn add_player(world: &Shared, server: usize, user_id: i64) -> mlua::Result<u
         );
         w.trace.add(format!("join {user_id} {server}").as_bytes());
     }
-    if !world.borrow().config.clients {
+    if !client {
         return Ok(server);
     }
     let client = create_vm(world, VmKind::Client { server, user_id }, user_id)?;
@@ -231,6 +244,39 @@ pub fn add_player(world: &Shared, server: usize, user_id: i64) -> mlua::Result<u
         .clients
         .insert(user_id, client);
     Ok(client)
+}
+
+/// Runs `source` in VM `vm` at once, between scheduled events, and returns its
+/// results (a `nil` result is `Value::Null`). For oracles reading VM state: the
+/// code must not yield, or the results are not ready and this returns an error.
+pub fn eval_now(world: &Shared, vm: usize, source: &str) -> Result<Vec<Value>, String> {
+    let (dispatch, future) = {
+        let mut w = world.borrow_mut();
+        let dispatch = match w.vms.get(vm) {
+            Some(v) if v.alive => v.dispatch.clone(),
+            _ => None,
+        };
+        let Some(dispatch) = dispatch else {
+            return Err("the VM is not running".into());
+        };
+        (dispatch, w.new_future())
+    };
+    let called = dispatch.call::<()>(("eval", source, future as f64));
+    let slot = world.borrow_mut().futures.remove(&future);
+    called.map_err(|e| e.to_string())?;
+    let nil = |v: Value| match v {
+        Value::String(s) if s == "\0nil\0" => Value::Null,
+        other => other,
+    };
+    match slot.and_then(|s| s.result) {
+        Some((true, values)) => Ok(values.into_iter().map(nil).collect()),
+        Some((false, values)) => Err(values
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or("the code raised an error")
+            .to_string()),
+        None => Err("the code yielded before returning".into()),
+    }
 }
 
 /// Removes a player from a server (PlayerRemoving fires; the client VM ends).

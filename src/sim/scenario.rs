@@ -1,19 +1,212 @@
 //! `vstore sim` scenarios: seeded players join, play, checkpoint, receive
-//! durable rewards, teleport between servers and leave under a fault plan;
-//! afterwards the oracles read every stored record through `crate::core`.
+//! durable rewards, teleport between servers and leave under a fault plan.
+//! The oracles read stored records through `crate::core`, never through the
+//! Luau code under test: during the run (every session open is checked
+//! against the stored record; sampled players' client mirrors are compared
+//! with the public projection of their server session) and afterwards (every
+//! record decodes, no confirmed checkpoint is lost, no operation is applied
+//! twice, by receipt or by data).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use super::host::{add_player, remove_player, shutdown, spawn_server};
+use super::host::{add_player_with_client, eval_now, remove_player, shutdown, spawn_server};
 use super::mount::Node;
 use super::rng::Rng;
+use super::verify::values::validate;
 use super::world::{run_until, Config, Shared, World};
 use crate::core::envelope::Envelope;
+use crate::core::projection::public_projection;
+use crate::core::settings::store_default_number;
+use crate::schema::model::{DataPath, Project, Store, Type};
 
 const DRIVER: &str = include_str!("driver.luau");
+
+/// Connects a client VM's mirror; `CHANNEL` is replaced by the channel name.
+const CLIENT_DRIVER: &str = r#"
+local folder = game:GetService("ReplicatedStorage"):FindFirstChild("VirtualStoreClient")
+if folder == nil then
+	error("ReplicatedStorage.VirtualStoreClient is missing")
+end
+_G.__vstoreSimReplica = require(folder).connect(CHANNEL)
+"#;
+
+/// Reads a client VM's mirror: its state, and its data when Ready.
+const CLIENT_READ: &str = r#"
+local replica = _G.__vstoreSimReplica
+if replica == nil then
+	return "Missing", nil
+end
+local state = replica:GetState()
+if state ~= "Ready" then
+	return state, nil
+end
+return state, replica:Get()
+"#;
+
+/// Reads a copy of a player's live session data on a server VM; `USER` is replaced.
+const SERVER_READ: &str = r#"
+local Data = _G.__vstoreSimData
+local player = game:GetService("Players"):GetPlayerByUserId(USER)
+if Data == nil or player == nil then
+	return nil
+end
+local session = Data:GetSession(player)
+if session == nil then
+	return nil
+end
+if type(session._snapshot) ~= "function" then
+	error("the session has no _snapshot to read its data from")
+end
+return (session:_snapshot())
+"#;
+
+/// Seconds between periodic client mirror comparisons.
+const MIRROR_INTERVAL: f64 = 30.0;
+/// A sampled client still without a Ready mirror this long after its session
+/// opened (and with nothing in flight to it) is a violation.
+const MIRROR_READY_LIMIT: f64 = 10.0;
+/// Coins per reward delivery, before clamping to the payload field's bounds.
+const REWARD_AMOUNT: i64 = 250;
+
+/// What the driver does with the project's schema, and what the oracles check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorePlan {
+    /// Replication channel of the store.
+    pub channel: String,
+    /// Public paths of the store; the client mirror oracle projects with these.
+    pub public: Vec<DataPath>,
+    /// Integer path gameplay increments (`Data:Add`) and no operation writes.
+    pub counter: DataPath,
+    /// The counter's template default.
+    pub counter_default: f64,
+    pub reward: Option<RewardPlan>,
+    pub receipt_limit: usize,
+    pub dedupe_limit: usize,
+    /// The project and the store's data shape, to validate stored data.
+    pub schema: Option<Rc<(Project, Type)>>,
+}
+
+/// The durable reward the driver delivers: `operation` with payload
+/// `{[field] = amount}` adds `amount` to `path`, which gameplay never touches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RewardPlan {
+    pub operation: String,
+    pub field: String,
+    pub amount: i64,
+    pub path: DataPath,
+    /// The reward path's template default.
+    pub base: f64,
+}
+
+fn overlaps(a: &[String], b: &[String]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+fn is_integer(ty: &Type) -> bool {
+    matches!(ty, Type::Integer { .. })
+}
+
+impl StorePlan {
+    /// For projects without a schema at hand: gameplay on `Wallet.Coins`, no
+    /// rewards, nothing published.
+    pub fn fallback(store: &str) -> StorePlan {
+        StorePlan {
+            channel: store.to_string(),
+            public: Vec::new(),
+            counter: vec!["Wallet".into(), "Coins".into()],
+            counter_default: 0.0,
+            reward: None,
+            receipt_limit: store_default_number("OperationReceiptLimit") as usize,
+            dedupe_limit: store_default_number("OperationDedupeLimit") as usize,
+            schema: None,
+        }
+    }
+
+    /// Derives the plan from a checked store: the reward is the first
+    /// operation whose payload has an integer field and which writes exactly
+    /// one integer template path; the counter is the first unbounded integer
+    /// template path that no operation writes. Stored data is validated
+    /// against the store's shape.
+    pub fn from_store(project: &Project, store: &Store) -> StorePlan {
+        let field_of = |path: &[String]| store.template.iter().find(|f| f.path == path);
+        let reward = store.operations.iter().find_map(|op| {
+            let [path] = op.writes.as_slice() else {
+                return None;
+            };
+            let target = field_of(path).filter(|f| is_integer(&f.ty))?;
+            let Type::Record(fields) = &op.payload else {
+                return None;
+            };
+            let (field, amount) = fields.iter().find_map(|f| match f.ty {
+                Type::Integer { min, max } => Some((
+                    f.name.clone(),
+                    REWARD_AMOUNT
+                        .max(min.unwrap_or(i64::MIN))
+                        .min(max.unwrap_or(i64::MAX)),
+                )),
+                _ => None,
+            })?;
+            Some(RewardPlan {
+                operation: op.name.clone(),
+                field,
+                amount,
+                path: path.clone(),
+                base: target.default.as_f64().unwrap_or(0.0),
+            })
+        });
+        let written: Vec<&DataPath> = store.operations.iter().flat_map(|o| &o.writes).collect();
+        let counter = store.template.iter().find(|f| {
+            matches!(f.ty, Type::Integer { max: None, .. })
+                && !written.iter().any(|w| overlaps(w, &f.path))
+        });
+        let setting = |name: &str| {
+            store
+                .settings
+                .get(name)
+                .and_then(Value::as_f64)
+                .unwrap_or_else(|| store_default_number(name)) as usize
+        };
+        let mut plan = StorePlan::fallback(&store.name);
+        plan.channel = store.channel.clone();
+        plan.public = store.public.clone();
+        if let Some(c) = counter {
+            plan.counter = c.path.clone();
+            plan.counter_default = c.default.as_f64().unwrap_or(0.0);
+        }
+        plan.reward = reward;
+        plan.receipt_limit = setting("OperationReceiptLimit");
+        plan.dedupe_limit = setting("OperationDedupeLimit");
+        plan.schema = Some(Rc::new((project.clone(), store.shape.clone())));
+        plan
+    }
+
+    /// The driver's `CONFIG` table, as JSON.
+    fn driver_config(&self, store: &str) -> Value {
+        json!({
+            "Store": store,
+            "Counter": self.counter,
+            "Reward": self.reward.as_ref().map(|r| json!({
+                "Operation": r.operation,
+                "Field": r.field,
+                "Amount": r.amount,
+            })),
+        })
+    }
+}
+
+/// A dotted path for messages.
+pub fn dotted(path: &[String]) -> String {
+    path.join(".")
+}
+
+fn pointer(path: &[String]) -> String {
+    path.iter()
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
 
 #[derive(Debug, Clone)]
 pub struct ScenarioOptions {
@@ -23,6 +216,17 @@ pub struct ScenarioOptions {
     pub duration: f64,
     pub seed: u64,
     pub store: String,
+    /// Players (sampled by seed) who get a client VM; 0 turns the client
+    /// mirror oracle off.
+    pub clients: usize,
+    pub plan: StorePlan,
+}
+
+impl ScenarioOptions {
+    /// The default number of sampled clients for `players` players.
+    pub fn default_clients(players: usize) -> usize {
+        players.min(16)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -38,6 +242,21 @@ pub struct Summary {
     pub trace_hash: u64,
     pub thread_errors: usize,
     pub first_errors: Vec<String>,
+    /// Session opens compared with the stored record at that moment.
+    pub opens_checked: usize,
+    /// Players given a client VM.
+    pub clients_sampled: usize,
+    /// Client mirror comparisons made.
+    pub mirror_checks: usize,
+    /// Comparisons put off because a remote event was in flight to the
+    /// client or its mirror was not ready yet.
+    pub mirror_deferred: usize,
+    /// Why the client mirror oracle did not run, when it did not.
+    pub mirror_skipped: Option<String>,
+    /// Records whose reward path was checked against their ledger.
+    pub reward_checked: usize,
+    /// Records whose ledger may have been pruned (not checked at data level).
+    pub reward_pruned: usize,
 }
 
 pub const SCENARIOS: &[&str] = &[
@@ -62,8 +281,248 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// The oracles that run while the scenario does.
+struct Live<'a> {
+    opts: &'a ScenarioOptions,
+    /// Driver reports already looked at.
+    seen: usize,
+    /// (user, server) -> when the driver reported the session open.
+    opened: HashMap<(i64, usize), f64>,
+    violations: Vec<String>,
+    opens_checked: usize,
+    mirror_checks: usize,
+    mirror_deferred: usize,
+}
+
+impl Live<'_> {
+    /// Runs the world to `deadline`, stopping after every event that produced
+    /// driver reports to check them against the store as it is at that moment.
+    fn advance(&mut self, world: &Shared, deadline: f64) {
+        loop {
+            let seen = self.seen;
+            run_until(world, deadline, true, |w| w.reports.len() > seen);
+            let w = world.borrow();
+            if w.reports.len() == seen {
+                return;
+            }
+            for i in seen..w.reports.len() {
+                let (at, kind, user, value, detail) = &w.reports[i];
+                if kind == "opened" {
+                    if let Ok(server) = detail.parse::<usize>() {
+                        self.opened.insert((*user, server), *at);
+                    }
+                    self.check_open(&w, *user, *value);
+                }
+            }
+            self.seen = w.reports.len();
+        }
+    }
+
+    /// No blank or stale open: the data a session opened with is not older
+    /// than the stored record.
+    fn check_open(&mut self, w: &World, user: i64, opened: f64) {
+        self.opens_checked += 1;
+        let plan = &self.opts.plan;
+        let key = format!("Player_{user}");
+        let Some(stored) = w
+            .backend
+            .find(&self.opts.store, "global", false)
+            .and_then(|st| w.backend.get(st, &key))
+            .and_then(|(v, _)| Envelope::decode(v).ok())
+            .and_then(|env| {
+                env.data
+                    .pointer(&pointer(&plan.counter))
+                    .and_then(Value::as_f64)
+            })
+        else {
+            return;
+        };
+        if opened >= stored {
+            return;
+        }
+        let path = dotted(&plan.counter);
+        let shown = if opened < 0.0 {
+            "nothing".to_string()
+        } else {
+            format!("{path} = {opened}")
+        };
+        if opened < 0.0 || opened == plan.counter_default {
+            self.violations.push(format!(
+                "{key}: blank open after failed load: the session opened with {shown} (the template) while the stored record holds {path} = {stored}"
+            ));
+        } else {
+            self.violations.push(format!(
+                "{key}: stale open: the session opened with {shown}, older than the stored record's {path} = {stored}"
+            ));
+        }
+    }
+
+    /// Client mirror == public projection of the server session, for one
+    /// sampled player, when nothing is in flight to their client.
+    fn compare_mirror(&mut self, world: &Shared, user: i64, server: usize) {
+        let (client, opened_at, now) = {
+            let w = world.borrow();
+            let Some(client) = w
+                .vms
+                .get(server)
+                .and_then(|v| v.clients.get(&user).copied())
+            else {
+                return;
+            };
+            let Some(at) = self.opened.get(&(user, server)).copied() else {
+                return;
+            };
+            if !w.vms[client].alive {
+                return;
+            }
+            if w.event_pending(client, "remote") {
+                self.mirror_deferred += 1;
+                return;
+            }
+            (client, at, w.now)
+        };
+        let key = format!("Player_{user}");
+        let mirror = match eval_now(world, client, CLIENT_READ) {
+            Ok(values) => values,
+            Err(e) => {
+                self.violations
+                    .push(format!("{key}: the client mirror could not be read: {e}"));
+                return;
+            }
+        };
+        let state = mirror.first().and_then(Value::as_str).unwrap_or("Missing");
+        if state != "Ready" {
+            if now - opened_at > MIRROR_READY_LIMIT {
+                self.violations.push(format!(
+                    "{key}: client mirror is {state} {:.0}s after the session opened, with nothing in flight to it",
+                    now - opened_at
+                ));
+            } else {
+                self.mirror_deferred += 1;
+            }
+            return;
+        }
+        let source = SERVER_READ.replace("USER", &user.to_string());
+        let data = match eval_now(world, server, &source) {
+            Ok(values) => values.into_iter().next().unwrap_or(Value::Null),
+            Err(e) => {
+                self.violations
+                    .push(format!("{key}: the server session could not be read: {e}"));
+                return;
+            }
+        };
+        if data.is_null() {
+            // the session ended (lease lost or released) but the player is still here
+            return;
+        }
+        self.mirror_checks += 1;
+        let expected = public_projection(&data, &self.opts.plan.public);
+        let client_data = mirror.get(1).cloned().unwrap_or(Value::Null);
+        let mut path = Vec::new();
+        if let Some((at, seen, want)) = first_difference(&client_data, &expected, &mut path) {
+            self.violations.push(format!(
+                "{key}: client mirror differs from the public projection at {}: client has {seen}, server session has {want}",
+                if at.is_empty() { "the root".to_string() } else { at }
+            ));
+        }
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "nothing".into(),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// Tables are equal when their contents are; an empty Luau table reads as
+/// either `{}` or `[]`, and numbers compare by value.
+fn first_difference(
+    client: &Value,
+    server: &Value,
+    path: &mut Vec<String>,
+) -> Option<(String, String, String)> {
+    let empty = |v: &Value| match v {
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    match (client, server) {
+        (a, b) if empty(a) && empty(b) => None,
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => None,
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for k in keys {
+                path.push(k.clone());
+                let diff = match (a.get(k), b.get(k)) {
+                    (Some(x), Some(y)) => first_difference(x, y, path),
+                    (x, y) => Some((dotted(path), show(x), show(y))),
+                };
+                path.pop();
+                if diff.is_some() {
+                    return diff;
+                }
+            }
+            None
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for i in 0..a.len().max(b.len()) {
+                path.push((i + 1).to_string());
+                let diff = match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) => first_difference(x, y, path),
+                    (x, y) => Some((dotted(path), show(x), show(y))),
+                };
+                path.pop();
+                if diff.is_some() {
+                    return diff;
+                }
+            }
+            None
+        }
+        (a, b) if a == b => None,
+        (a, b) => Some((dotted(path), a.to_string(), b.to_string())),
+    }
+}
+
+/// Why the client mirror oracle cannot run on this package and plan, if so.
+fn mirror_unavailable(package: &Node, opts: &ScenarioOptions) -> Option<String> {
+    if opts.clients == 0 {
+        return Some("--clients 0".into());
+    }
+    if opts.plan.public.is_empty() {
+        return Some(format!("store {} publishes no paths", opts.store));
+    }
+    let has_client = package
+        .children
+        .iter()
+        .filter(|c| c.name == "ReplicatedStorage")
+        .any(|rs| rs.children.iter().any(|c| c.name == "VirtualStoreClient"));
+    if !has_client {
+        return Some("the package has no ReplicatedStorage.VirtualStoreClient".into());
+    }
+    None
+}
+
+/// `count` distinct player indices out of `players`, chosen by `seed`.
+fn sample(players: usize, count: usize, seed: u64) -> BTreeSet<usize> {
+    let mut rng = Rng::new(seed ^ 0xC11E_4715);
+    let mut all: Vec<usize> = (0..players).collect();
+    for i in 0..count.min(players) {
+        let j = rng.range(i as u64, players as u64 - 1) as usize;
+        all.swap(i, j);
+    }
+    all.truncate(count.min(players));
+    all.into_iter().collect()
+}
+
 /// Runs one scenario and checks the oracles.
 pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String> {
+    let mirror_skipped = mirror_unavailable(&package, opts);
+    let sampled = if mirror_skipped.is_none() {
+        sample(opts.players, opts.clients, opts.seed)
+    } else {
+        BTreeSet::new()
+    };
     let world = World::new(
         Config {
             seed: opts.seed,
@@ -72,7 +531,22 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         },
         package,
     );
-    world.borrow_mut().server_script = Some((Rc::from(DRIVER), "vstore/driver.luau".to_string()));
+    let config = opts.plan.driver_config(&opts.store).to_string();
+    let driver = format!("local CONFIG = game:GetService(\"HttpService\"):JSONDecode([=====[{config}]=====])\n{DRIVER}");
+    world.borrow_mut().server_script = Some((Rc::from(driver), "vstore/driver.luau".to_string()));
+    let client_driver = CLIENT_DRIVER.replace(
+        "CHANNEL",
+        &Value::String(opts.plan.channel.clone()).to_string(),
+    );
+    let mut live = Live {
+        opts,
+        seen: 0,
+        opened: HashMap::new(),
+        violations: Vec::new(),
+        opens_checked: 0,
+        mirror_checks: 0,
+        mirror_deferred: 0,
+    };
     let mut rng = Rng::new(opts.seed ^ 0x5EED);
     let chaos = opts.scenario == "chaos";
     {
@@ -120,6 +594,11 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     } else {
         f64::INFINITY
     };
+    let mut next_mirror = if sampled.is_empty() {
+        f64::INFINITY
+    } else {
+        start + MIRROR_INTERVAL
+    };
     let mut outage_done = false;
     let mut sessions = 0usize;
     loop {
@@ -129,11 +608,23 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         } else {
             outage_at
         };
-        let t = next_player.min(next_crash).min(outage_next);
+        let t = next_player
+            .min(next_crash)
+            .min(outage_next)
+            .min(next_mirror);
         if t >= end {
             break;
         }
-        run_until(&world, t, true, |_| false);
+        live.advance(&world, t);
+        if t == next_mirror {
+            next_mirror += MIRROR_INTERVAL;
+            for &i in &sampled {
+                if let Where::On(server) = state[i].0 {
+                    live.compare_mirror(&world, 1000 + i as i64, server);
+                }
+            }
+            continue;
+        }
         if t == outage_next {
             outage_done = true;
             let mut w = world.borrow_mut();
@@ -158,6 +649,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                         *s = (Where::Offline, t + 5.0 + rng.next_f64() * 30.0);
                     }
                 }
+                live.opened.retain(|(_, server), _| *server != victim);
                 let replacement = spawn_server(&world).map_err(|e| e.to_string())?;
                 servers.retain(|s| *s != victim);
                 servers.push(replacement);
@@ -172,14 +664,24 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         match state[i].0 {
             Where::Offline => {
                 let server = servers[rng.range(0, servers.len() as u64 - 1) as usize];
-                add_player(&world, server, user_id).map_err(|e| e.to_string())?;
+                let with_client = sampled.contains(&i);
+                let vm = add_player_with_client(&world, server, user_id, with_client)
+                    .map_err(|e| e.to_string())?;
+                if with_client {
+                    eval_now(&world, vm, &client_driver)
+                        .map_err(|e| format!("starting the client of Player_{user_id}: {e}"))?;
+                }
                 sessions += 1;
                 state[i] = (Where::On(server), t + 60.0 + rng.next_f64() * 540.0);
             }
             Where::On(server) => {
                 if world.borrow().vms[server].alive {
+                    if sampled.contains(&i) {
+                        live.compare_mirror(&world, user_id, server);
+                    }
                     remove_player(&world, server, user_id);
                 }
+                live.opened.remove(&(user_id, server));
                 if rng.next_f64() < teleport_rate {
                     state[i] = (Where::Offline, t + 1.0);
                 } else {
@@ -192,22 +694,34 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     for (i, s) in state.iter().enumerate() {
         if let Where::On(server) = s.0 {
             if world.borrow().vms[server].alive {
+                if sampled.contains(&i) {
+                    live.compare_mirror(&world, 1000 + i as i64, server);
+                }
                 remove_player(&world, server, 1000 + i as i64);
             }
         }
     }
+    live.opened.clear();
     let now = world.borrow().now;
-    run_until(&world, now + 120.0, true, |_| false);
+    live.advance(&world, now + 120.0);
     for s in servers.iter().copied() {
         shutdown(&world, s);
     }
     let now = world.borrow().now;
     run_until(&world, now + 40.0, true, |w| w.alive_servers().is_empty());
-    Ok(summarize(&world, opts, sessions))
+    let mut s = summarize(&world, opts, sessions);
+    s.violations.splice(0..0, live.violations);
+    s.opens_checked = live.opens_checked;
+    s.clients_sampled = sampled.len();
+    s.mirror_checks = live.mirror_checks;
+    s.mirror_deferred = live.mirror_deferred;
+    s.mirror_skipped = mirror_skipped;
+    Ok(s)
 }
 
 fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary {
     let w = world.borrow();
+    let plan = &opts.plan;
     let mut s = Summary {
         requests: w.requests.clone(),
         sessions,
@@ -223,8 +737,7 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         .collect();
     let mut opens: Vec<f64> = Vec::new();
     let mut acked: BTreeMap<i64, f64> = BTreeMap::new();
-    let mut delivered: BTreeSet<String> = BTreeSet::new();
-    for (_, kind, user, value, detail) in &w.reports {
+    for (_, kind, user, value, _) in &w.reports {
         match kind.as_str() {
             "open" => opens.push(*value),
             "openFailed" => s.open_failures += 1,
@@ -233,10 +746,7 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
                 let e = acked.entry(*user).or_insert(0.0);
                 *e = e.max(*value);
             }
-            "deliver" => {
-                s.deliveries += 1;
-                delivered.insert(detail.clone());
-            }
+            "deliver" => s.deliveries += 1,
             _ => {}
         }
     }
@@ -247,12 +757,13 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         s.violations.push(format!("stale overwrite: {stale}"));
     }
     // oracles: read the stored records through the Rust core only
+    let counter = dotted(&plan.counter);
     let store = w.backend.find(&opts.store, "global", false);
     for (user, a) in &acked {
         let key = format!("Player_{user}");
         if store.and_then(|st| w.backend.get(st, &key)).is_none() {
             s.violations.push(format!(
-                "{key}: acknowledged save lost: checkpoint confirmed {a} coins, nothing is stored"
+                "{key}: acknowledged save lost: checkpoint confirmed {counter} = {a}, nothing is stored"
             ));
         }
     }
@@ -269,30 +780,139 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
                 continue;
             }
         };
+        if let Some(schema) = &plan.schema {
+            if let Err(e) = validate(&schema.0, &schema.1, &env.data) {
+                s.violations.push(format!(
+                    "{key}: stored data does not validate against the schema: {e}"
+                ));
+            }
+        }
         let user: i64 = key.trim_start_matches("Player_").parse().unwrap_or(-1);
-        let coins = env
+        let held = env
             .data
-            .pointer("/Wallet/Coins")
+            .pointer(&pointer(&plan.counter))
             .and_then(Value::as_f64)
             .unwrap_or(-1.0);
         if let Some(a) = acked.get(&user) {
-            if coins < *a {
-                s.violations.push(format!("{key}: acknowledged save lost: checkpoint confirmed {a} coins, store holds {coins}"));
+            if held < *a {
+                s.violations.push(format!(
+                    "{key}: acknowledged save lost: checkpoint confirmed {counter} = {a}, store holds {held}"
+                ));
             }
         }
+        let ops = &env.meta.operations;
         let mut seen = BTreeSet::new();
-        for r in env
-            .meta
-            .operations
-            .receipts
-            .iter()
-            .filter(|r| r.status == "Applied")
-        {
+        for r in ops.receipts.iter().filter(|r| r.status == "Applied") {
             if !seen.insert(r.id.clone()) {
                 s.violations
                     .push(format!("{key}: operation {} applied twice", r.id));
             }
         }
+        if let Some(reward) = &plan.reward {
+            if ops.receipts.len() >= plan.receipt_limit || ops.dedupe.len() >= plan.dedupe_limit {
+                s.reward_pruned += 1;
+                continue;
+            }
+            check_reward(&mut s, key, &env, reward);
+        }
     }
     s
+}
+
+/// Data-level double apply: the reward path holds its template default plus
+/// the reward amount once per distinct applied operation ID in the ledger
+/// (receipts and dedupe tombstones), since gameplay never touches it.
+fn check_reward(s: &mut Summary, key: &str, env: &Envelope, reward: &RewardPlan) {
+    s.reward_checked += 1;
+    let ops = &env.meta.operations;
+    let foreign: BTreeSet<&str> = ops
+        .receipts
+        .iter()
+        .filter(|r| r.name != reward.operation)
+        .map(|r| r.id.as_str())
+        .collect();
+    let applied: BTreeSet<&str> = ops
+        .receipts
+        .iter()
+        .filter(|r| r.status == "Applied" && r.name == reward.operation)
+        .map(|r| r.id.as_str())
+        .chain(
+            ops.dedupe
+                .iter()
+                .filter(|d| d.status == "Applied" && !foreign.contains(d.id.as_str()))
+                .map(|d| d.id.as_str()),
+        )
+        .collect();
+    let path = dotted(&reward.path);
+    let Some(held) = env
+        .data
+        .pointer(&pointer(&reward.path))
+        .and_then(Value::as_f64)
+    else {
+        s.violations.push(format!(
+            "{key}: the reward path {path} is missing from the stored data"
+        ));
+        return;
+    };
+    let n = applied.len();
+    let expected = reward.base + reward.amount as f64 * n as f64;
+    if held > expected {
+        s.violations.push(format!(
+            "{key}: operation applied twice at data level: {path} = {held}, but the ledger records {n} applied {} operation(s) of {} (expected {expected})",
+            reward.operation, reward.amount
+        ));
+    } else if held < expected {
+        s.violations.push(format!(
+            "{key}: applied operation missing from data: {path} = {held}, but the ledger records {n} applied {} operation(s) of {} (expected {expected})",
+            reward.operation, reward.amount
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diff(a: Value, b: Value) -> Option<(String, String, String)> {
+        first_difference(&a, &b, &mut Vec::new())
+    }
+
+    #[test]
+    fn empty_tables_and_equal_numbers_are_no_difference() {
+        assert_eq!(
+            diff(json!({"Inventory": []}), json!({"Inventory": {}})),
+            None
+        );
+        assert_eq!(diff(json!({"Coins": 3}), json!({"Coins": 3.0})), None);
+    }
+
+    #[test]
+    fn the_first_difference_names_its_path_and_both_values() {
+        let client = json!({"Wallet": {"Coins": 5}, "Inventory": [{"Id": "a"}]});
+        let server = json!({"Wallet": {"Coins": 6}, "Inventory": [{"Id": "a"}, {"Id": "b"}]});
+        assert_eq!(
+            diff(client.clone(), server.clone()),
+            Some((
+                "Inventory.2".into(),
+                "nothing".into(),
+                r#"{"Id":"b"}"#.into()
+            ))
+        );
+        let server = json!({"Wallet": {"Coins": 6}, "Inventory": [{"Id": "a"}]});
+        assert_eq!(
+            diff(client, server),
+            Some(("Wallet.Coins".into(), "5".into(), "6".into()))
+        );
+    }
+
+    #[test]
+    fn sampling_is_seeded_distinct_and_bounded() {
+        let a = sample(200, 16, 1);
+        assert_eq!(a.len(), 16);
+        assert!(a.iter().all(|i| *i < 200));
+        assert_eq!(a, sample(200, 16, 1));
+        assert_ne!(a, sample(200, 16, 2));
+        assert_eq!(sample(5, 16, 1).len(), 5);
+        assert!(sample(0, 16, 1).is_empty());
+    }
 }

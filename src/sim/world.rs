@@ -304,6 +304,14 @@ impl World {
             .add(format!("kill {vm} @{}", self.now).as_bytes());
     }
 
+    /// Whether an event called `name` is scheduled for `vm`, such as a remote
+    /// event still in flight to a client.
+    pub fn event_pending(&self, vm: usize, name: &str) -> bool {
+        self.wakes
+            .values()
+            .any(|w| matches!(w, Wake::Event { vm: v, name: n, .. } if *v == vm && *n == name))
+    }
+
     pub fn alive_servers(&self) -> Vec<usize> {
         self.vms
             .iter()

@@ -15,7 +15,7 @@
 //!
 //! It owns no Roblox emulation: these modules must never touch a service.
 
-mod values;
+pub(crate) mod values;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
