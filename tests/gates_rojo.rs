@@ -52,9 +52,10 @@ fn items(xml: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Builds the game around `package` and checks its ModuleScripts.
-pub fn rojo_game_holds_every_module(label: &str, package: &Path) {
-    let Some(rojo) = tool("rojo") else { return };
+/// Builds the game around `package` and checks its ModuleScripts; returns the
+/// place file's text (`None` when rojo is not installed).
+pub fn rojo_game_holds_every_module(label: &str, package: &Path) -> Option<String> {
+    let rojo = tool("rojo")?;
     let game = temp_dir(&format!("rojo-{label}"));
     for e in walkdir::WalkDir::new(repo().join("tests/rojo"))
         .into_iter()
@@ -105,6 +106,7 @@ pub fn rojo_game_holds_every_module(label: &str, package: &Path) {
         items.iter().any(|(c, n)| c == "Script" && n == "Boot"),
         "the game's own script is there too"
     );
+    Some(xml)
 }
 
 #[test]
@@ -139,4 +141,18 @@ fn rojo_builds_a_game_around_the_basic_example() {
 #[test]
 fn rojo_builds_a_game_around_the_advanced_example() {
     rojo_game_holds_every_module("advanced", &gates_support::built_example("advanced"));
+}
+
+#[test]
+fn rojo_builds_a_typescript_package_and_leaves_the_typings_out() {
+    let pkg = gates_support::built_example_with_typescript("advanced");
+    assert!(pkg.join("PlayerDataClient/index.d.ts").is_file());
+    let Some(xml) = rojo_game_holds_every_module("advanced-ts", &pkg) else {
+        return;
+    };
+    assert!(xml.contains("<string name=\"Name\">PlayerDataClient</string>"));
+    assert!(
+        !xml.contains("index.d"),
+        "typings must not become instances"
+    );
 }

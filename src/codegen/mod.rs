@@ -447,6 +447,7 @@ fn store_files(
         context! {
             header => &header,
             store => &store.name,
+            store_text => { let quoted = luau::string(&store.name); quoted[1..quoted.len() - 1].replace('%', "%%") },
             channel => luau::string(&store.channel),
             named => client_named,
             public => luau::readonly_type_expr(&public_ty, 0),
