@@ -213,6 +213,8 @@ pub fn add_player(world: &Shared, server: usize, user_id: i64) -> mlua::Result<u
             .budgets
             .available(BudgetKind::StandardRead, now, players);
         w.vms[server].players.push(user_id);
+        let ccu = w.ccu();
+        w.experience.observe_ccu(now, ccu);
         w.schedule(
             0.0,
             Wake::Event {
@@ -897,6 +899,8 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
 
     // lifecycle notifications from the Luau side
     func!("playerLeft", |_l, w, user_id: i64| {
+        let (now, ccu) = (w.now, w.ccu());
+        w.experience.observe_ccu(now, ccu);
         w.vms[vm].players.retain(|p| *p != user_id);
         if let Some(c) = w.vms[vm].clients.remove(&user_id) {
             w.schedule(0.0, Wake::Kill { vm: c });

@@ -154,10 +154,18 @@ impl KeyThroughput {
 }
 
 /// The experience-wide DataStore request limits every server shares.
+///
+/// The limits scale with the experience's CCU, a figure Roblox aggregates
+/// rather than samples per request; the emulation uses the highest CCU seen
+/// in the last minute, so the saves of players leaving together are not
+/// judged against the emptier experience they leave behind.
 #[derive(Debug, Default)]
 pub struct ExperienceLimits {
     /// read, write, list
     windows: [RateWindow; 3],
+    /// (time, CCU) observations, CCU strictly decreasing from the front: the
+    /// front is the highest CCU of the last minute.
+    ccu_peaks: VecDeque<(f64, usize)>,
 }
 
 fn experience_slot(kind: BudgetKind) -> usize {
@@ -182,10 +190,32 @@ impl ExperienceLimits {
         }
     }
 
+    /// Records the experience's CCU at `now` (call before players leave).
+    pub fn observe_ccu(&mut self, now: f64, ccu: usize) {
+        while self.ccu_peaks.back().is_some_and(|&(_, c)| c <= ccu) {
+            self.ccu_peaks.pop_back();
+        }
+        self.ccu_peaks.push_back((now, ccu));
+    }
+
+    /// The CCU the limits use at `now`: the highest seen in the last minute.
+    pub fn ccu(&mut self, now: f64) -> usize {
+        while self
+            .ccu_peaks
+            .front()
+            .is_some_and(|&(at, _)| at <= now - WINDOW)
+        {
+            self.ccu_peaks.pop_front();
+        }
+        self.ccu_peaks.front().map_or(0, |&(_, c)| c)
+    }
+
     /// Admits a request drawing on `kinds` (UpdateAsync counts as a read and
-    /// a write), or names the limit it would exceed; a refused request counts
-    /// against nothing.
+    /// a write) with `ccu` players online now, or names the limit it would
+    /// exceed; a refused request counts against nothing.
     pub fn admit(&mut self, kinds: &[BudgetKind], now: f64, ccu: usize) -> Result<(), Throttle> {
+        self.observe_ccu(now, ccu);
+        let ccu = self.ccu(now);
         for kind in kinds {
             let slot = experience_slot(*kind);
             if !self.windows[slot].fits(now, 1, Self::per_minute(slot, ccu)) {
@@ -385,26 +415,48 @@ mod tests {
             e.admit(&write, 0.0, 1).unwrap();
         }
         assert_eq!(e.admit(&write, 0.0, 1), Err(Throttle::ExperienceWrite));
-        // one more player online raises the write limit by 20
-        e.admit(&write, 0.0, 2).unwrap();
+        // one more player online raises the write limit by 20 (to 340)
+        for _ in 0..20 {
+            e.admit(&write, 0.0, 2).unwrap();
+        }
         let update = [BudgetKind::StandardRead, BudgetKind::StandardWrite];
-        assert_eq!(e.admit(&update, 0.0, 1), Err(Throttle::ExperienceWrite));
-        // the refused UpdateAsync spent no read either
-        for _ in 0..340 {
-            e.admit(&[BudgetKind::OrderedRead], 0.0, 1).unwrap();
+        assert_eq!(e.admit(&update, 0.0, 2), Err(Throttle::ExperienceWrite));
+        // the refused UpdateAsync spent no read either: 380 reads remain
+        for _ in 0..380 {
+            e.admit(&[BudgetKind::OrderedRead], 0.0, 2).unwrap();
         }
         assert_eq!(
-            e.admit(&[BudgetKind::StandardRead], 0.0, 1),
+            e.admit(&[BudgetKind::StandardRead], 0.0, 2),
             Err(Throttle::ExperienceRead)
         );
-        for _ in 0..302 {
-            e.admit(&[BudgetKind::OrderedList], 0.0, 1).unwrap();
+        for _ in 0..304 {
+            e.admit(&[BudgetKind::OrderedList], 0.0, 2).unwrap();
         }
         assert_eq!(
-            e.admit(&[BudgetKind::StandardList], 0.0, 1),
+            e.admit(&[BudgetKind::StandardList], 0.0, 2),
             Err(Throttle::ExperienceList)
         );
         e.admit(&update, 61.0, 0).unwrap();
+    }
+
+    #[test]
+    fn experience_limits_use_the_highest_ccu_of_the_last_minute() {
+        let mut e = ExperienceLimits::default();
+        let write = [BudgetKind::StandardWrite];
+        e.observe_ccu(0.0, 10);
+        e.observe_ccu(1.0, 0);
+        // everyone left, but the minute still counts ten players: 500 writes
+        for _ in 0..500 {
+            e.admit(&write, 2.0, 0).unwrap();
+        }
+        assert_eq!(e.admit(&write, 2.0, 0), Err(Throttle::ExperienceWrite));
+        assert_eq!(e.ccu(59.0), 10);
+        assert_eq!(e.ccu(60.5), 0);
+        e.observe_ccu(70.0, 3);
+        e.observe_ccu(80.0, 5);
+        e.observe_ccu(90.0, 4);
+        assert_eq!(e.ccu(100.0), 5);
+        assert_eq!(e.ccu(140.5), 4);
     }
 
     #[test]

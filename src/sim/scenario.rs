@@ -8,6 +8,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::host::{add_player, remove_player, shutdown, spawn_server};
+use super::limits::LimitStats;
 use super::mount::Node;
 use super::rng::Rng;
 use super::world::{run_until, Config, Shared, World};
@@ -38,6 +39,8 @@ pub struct Summary {
     pub trace_hash: u64,
     pub thread_errors: usize,
     pub first_errors: Vec<String>,
+    /// Requests the emulated limits refused and messages they dropped.
+    pub limits: LimitStats,
 }
 
 pub const SCENARIOS: &[&str] = &[
@@ -213,6 +216,7 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         sessions,
         trace_hash: w.trace.value(),
         thread_errors: w.errors.len(),
+        limits: w.limits.clone(),
         ..Summary::default()
     };
     s.first_errors = w

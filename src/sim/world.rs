@@ -307,6 +307,8 @@ impl World {
 
     /// Stops a VM: nothing it scheduled runs any more.
     pub fn kill(&mut self, vm: usize) {
+        let ccu = self.ccu();
+        self.experience.observe_ccu(self.now, ccu);
         let clients: Vec<usize> = self.vms[vm].clients.values().copied().collect();
         for id in std::iter::once(vm).chain(clients) {
             let v = &mut self.vms[id];
