@@ -777,7 +777,6 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             w.limits.throttle(t);
             return Ok((None, Some(t.message())));
         }
-        *w.requests.entry("SubscribeAsync".into()).or_default() += 1;
         let id = w.next_id();
         w.subscriptions.push(Subscription { vm, id, topic });
         Ok((Some(id), None))
