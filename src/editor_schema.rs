@@ -83,16 +83,31 @@ pub fn generate() -> Value {
     });
     let template_field = json!({
         "type": "object",
-        "description": "A template field: its type, default and optional bounds.",
+        "description": "A template field: its type, default, optional bounds and privacy.",
         "properties": {
             "type": { "$ref": "#/$defs/typeExpr" },
             "default": { "description": "The value new records start with; must satisfy the type." },
             "min": { "type": "number", "description": "Smallest accepted number." },
             "max": { "type": "number", "description": "Largest accepted number." },
-            "max_len": { "type": "integer", "minimum": 0, "description": "Longest accepted string, in characters." },
+            "maxLength": { "type": "integer", "minimum": 1, "description": "Longest accepted string, in characters." },
+            "private": {
+                "type": "boolean",
+                "description": "true: the field and everything inside it (record fields, elements) never reach a public path; `vstore check` rejects public paths that name it or publish a parent of it. false: the field is safe to publish even though its name looks operational (receipts, tokens, admin, ...).",
+            },
         },
-        "required": ["type", "default"],
+        "required": ["type"],
         "additionalProperties": false,
+    });
+    // A template key is a field, or a table of further keys (`[stores.X.template.Wallet]`).
+    let template_entry = json!({
+        "anyOf": [
+            { "$ref": "#/$defs/templateField" },
+            {
+                "type": "object",
+                "description": "A group of fields under a common path prefix.",
+                "additionalProperties": { "$ref": "#/$defs/templateEntry" },
+            },
+        ],
     });
     let store = json!({
         "type": "object",
@@ -104,17 +119,19 @@ pub fn generate() -> Value {
                 "description": "\"players\": the player facade over Player_<UserId>; \"keyed\": the core keyed Store.",
             },
             "version": { "type": "integer", "minimum": 1, "description": "Current schema version; migrations step to it one version at a time." },
-            "channel": { "type": "string", "description": "Replication channel name (defaults to the store name)." },
             "settings": settings_object(STORE_SETTINGS, "Store and Session settings; unset ones keep the spec defaults."),
             "template": {
                 "type": "object",
                 "description": "Fields keyed by dotted path.",
-                "additionalProperties": { "$ref": "#/$defs/templateField" },
+                "additionalProperties": { "$ref": "#/$defs/templateEntry" },
             },
             "public": {
                 "type": "object",
                 "description": "Exact paths the owning client receives.",
-                "properties": { "paths": { "type": "array", "items": { "$ref": "#/$defs/dataPath" }, "uniqueItems": true } },
+                "properties": {
+                    "paths": { "type": "array", "items": { "$ref": "#/$defs/dataPath" }, "uniqueItems": true, "description": "Exact paths; never a parent of a `private = true` field, never `Meta` or another reserved envelope name." },
+                    "channel": { "type": "string", "minLength": 1, "description": "Replication channel name (defaults to the store name)." },
+                },
                 "additionalProperties": false,
             },
             "migrations": {
@@ -140,7 +157,7 @@ pub fn generate() -> Value {
                         "writes": { "type": "array", "items": { "$ref": "#/$defs/dataPath" }, "description": "Every path the handler may write." },
                         "file": { "type": "string", "description": "Luau file returning the handler." },
                     },
-                    "required": ["payload", "file"],
+                    "required": ["payload", "writes", "file"],
                     "additionalProperties": false,
                 },
             },
@@ -188,6 +205,7 @@ pub fn generate() -> Value {
             "typeExpr": type_expr,
             "dataPath": data_path,
             "templateField": template_field,
+            "templateEntry": template_entry,
             "store": store,
         },
     })

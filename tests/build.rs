@@ -45,6 +45,44 @@ fn advanced_example_generates_the_expected_modules() {
 }
 
 #[test]
+fn typescript_projects_also_emit_roblox_ts_typings() {
+    let project = example("advanced");
+    let toml = project.join("virtualstore.toml");
+    let schema = fs::read_to_string(&toml).expect("read");
+    fs::write(
+        &toml,
+        schema.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
+    )
+    .expect("edit");
+    let out = build(&project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let files: std::collections::BTreeMap<String, Vec<u8>> =
+        tree(&project.join("build")).into_iter().collect();
+    let typings: Vec<&String> = files.keys().filter(|p| p.ends_with(".d.ts")).collect();
+    assert_eq!(
+        typings,
+        vec!["PlayerData/index.d.ts", "PlayerDataClient/index.d.ts"]
+    );
+    for path in typings {
+        let contents = String::from_utf8(files[path].clone()).expect("utf-8");
+        insta::assert_snapshot!(format!("typescript__{}", path.replace('/', "__")), contents);
+    }
+    let manifest = String::from_utf8(files[".vstore-files"].clone()).expect("utf-8");
+    assert!(
+        manifest.contains("PlayerDataClient/index.d.ts\n"),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn projects_without_typescript_emit_no_typings() {
+    let project = assert_builds("advanced");
+    assert!(tree(&project.join("build"))
+        .iter()
+        .all(|(p, _)| !p.ends_with(".d.ts")));
+}
+
+#[test]
 fn building_twice_gives_identical_bytes() {
     let project = assert_builds("advanced");
     let first = tree(&project.join("build"));

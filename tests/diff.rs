@@ -45,6 +45,7 @@ fn field(path: &str, ty: Type, default: serde_json::Value) -> TemplateField {
         ty,
         default,
         span: span_of(&needle),
+        private: None,
     }
 }
 
@@ -296,6 +297,72 @@ fn vsd013_changes_covered_by_a_migration_are_informational() {
             .map(|f| (f.code, f.severity))
             .collect::<Vec<_>>(),
         [("VSD013", Severity::Info)]
+    );
+}
+
+#[test]
+fn vsd014_a_private_field_made_public_is_breaking() {
+    // Released: `Level` private and unpublished. Now: unmarked and published.
+    let mut old = base();
+    store(&mut old).template[1].private = Some(true);
+    store(&mut old).public.retain(|p| p != &["Level"]);
+    let f = check(
+        "vsd014_made_public",
+        &old,
+        &base(),
+        &[
+            ("VSD014", Severity::Breaking),
+            ("VSD006", Severity::Warning),
+        ],
+    );
+    assert_eq!(f[0].span, span_of("\"Level\""));
+    assert!(
+        f[0].message.contains("field `Level` was private"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn vsd014_a_new_public_parent_over_a_private_field_is_breaking() {
+    let reserved = TemplateField {
+        path: vec!["Wallet".into(), "Reserved".into()],
+        ty: int(Some(0)),
+        default: json!(0),
+        span: Span::default(),
+        private: Some(true),
+    };
+    let mut old = base();
+    store(&mut old).template.push(reserved);
+    let mut new = old.clone();
+    store(&mut new).public.push(vec!["Wallet".into()]);
+    let f = check(
+        "vsd014_parent",
+        &old,
+        &new,
+        &[
+            ("VSD014", Severity::Breaking),
+            ("VSD006", Severity::Warning),
+        ],
+    );
+    assert!(
+        f[0].message
+            .contains("`Wallet` reaches the private field `Wallet.Reserved`"),
+        "{}",
+        f[0].message
+    );
+    // Marking a field private, or keeping a private field unpublished, is no finding.
+    let mut marked = base();
+    store(&mut marked).template[1].private = Some(true);
+    store(&mut marked).public.retain(|p| p != &["Level"]);
+    let mut unpublished = base();
+    store(&mut unpublished).public.retain(|p| p != &["Level"]);
+    assert_eq!(
+        compare(&unpublished, &marked, SOURCE)
+            .iter()
+            .map(|f| f.code)
+            .collect::<Vec<_>>(),
+        Vec::<&str>::new()
     );
 }
 

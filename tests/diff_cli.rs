@@ -128,6 +128,24 @@ fn against_an_older_schema_file_sees_public_paths_too() {
 }
 
 #[test]
+fn publishing_a_field_that_was_private_fails_against_an_older_schema_file() {
+    let old = V1.replace(
+        "Inventory = { type = \"{string}\", default = [] }",
+        "Inventory = { type = \"{string}\", default = [] }\n\"Flags.AntiCheat\" = { type = \"boolean\", default = false, private = true }",
+    );
+    let dir = project("private", &old);
+    fs::write(dir.join("old.toml"), &old).unwrap();
+    let new = old
+        .replace(", private = true", "")
+        .replace("\"Inventory\"]", "\"Inventory\", \"Flags.AntiCheat\"]");
+    fs::write(dir.join("virtualstore.toml"), new).unwrap();
+    let (code, json) = diff(&dir, &["--against", dir.join("old.toml").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&json), ["VSD014", "VSD006"]);
+    assert_eq!(json["findings"][0]["line"], 14);
+}
+
+#[test]
 fn github_format_prints_annotations() {
     let dir = project("github", V1);
     release(&dir);

@@ -41,3 +41,39 @@ fn every_store_setting_is_in_the_schema_with_its_default() {
         serde_json::json!(["Retry", "Cancel", "Fail"])
     );
 }
+
+#[test]
+fn template_fields_accept_exactly_the_keys_the_loader_reads() {
+    let schema = editor_schema::generate();
+    let field = &schema["$defs"]["templateField"];
+    let mut keys: Vec<&str> = field["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    let mut loader = vstore::schema::load::TEMPLATE_FIELD_KEYS.to_vec();
+    loader.sort_unstable();
+    assert_eq!(keys, loader);
+    assert_eq!(field["additionalProperties"], false);
+    assert_eq!(field["properties"]["private"]["type"], "boolean");
+}
+
+#[test]
+fn template_entries_may_nest_groups_of_fields() {
+    let schema = editor_schema::generate();
+    let template = &schema["$defs"]["store"]["properties"]["template"];
+    assert_eq!(
+        template["additionalProperties"]["$ref"],
+        "#/$defs/templateEntry"
+    );
+    let branches = schema["$defs"]["templateEntry"]["anyOf"]
+        .as_array()
+        .unwrap();
+    assert_eq!(branches[0]["$ref"], "#/$defs/templateField");
+    assert_eq!(
+        branches[1]["additionalProperties"]["$ref"],
+        "#/$defs/templateEntry"
+    );
+}

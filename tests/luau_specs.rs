@@ -60,7 +60,7 @@ fn runtime_library_specs_pass_in_the_simulator() {
             "--specs",
             "tests/runtime",
         ],
-        74,
+        131,
     );
 }
 
@@ -131,6 +131,31 @@ fn a_runtime_that_skips_the_lease_check_fails_the_specs() {
 }
 
 #[test]
+fn a_runtime_that_ignores_handoff_requests_fails_the_messaging_specs() {
+    let dir = mutated_runtime(
+        "Store.luau",
+        "if kind == Messaging.Handoff then",
+        "if kind == \"Ignored\" then",
+    );
+    let (ok, text) = vstore(&[
+        "test",
+        "--runtime",
+        dir.to_str().unwrap(),
+        "--specs",
+        "tests/runtime",
+        "--filter",
+        "messaging hints",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "the broken runtime passed every spec:\n{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("through a handoff")),
+        "the handoff spec did not fail:\n{text}"
+    );
+}
+
+#[test]
 fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
     let dir = mutated_runtime(
         "Session.luau",
@@ -158,4 +183,29 @@ fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
     );
     let (ok, text) = vstore(&args[..args.len() - 2]);
     assert!(ok, "the real runtime violated an oracle:\n{text}");
+}
+
+#[test]
+fn a_runtime_that_retries_ordered_increments_fails_the_specs() {
+    let dir = mutated_runtime(
+        "OrderedIndex.luau",
+        "local ok, result = self:_attempt(ORDERED_WRITE, function()",
+        "local ok, result = self:_request(ORDERED_WRITE, function()",
+    );
+    let (ok, text) = vstore(&[
+        "test",
+        "--runtime",
+        dir.to_str().unwrap(),
+        "--specs",
+        "tests/runtime",
+        "--filter",
+        "OrderedIndex",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "the retrying runtime passed every spec:\n{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("exactly one attempt")),
+        "no single-attempt increment spec failed:\n{text}"
+    );
 }

@@ -116,6 +116,23 @@ pub fn pascal(segments: &[String]) -> String {
     out
 }
 
+/// `<head><a> | <b> | ...`, or one `| option` per line when too wide (StyLua's
+/// layout of a long union type alias).
+pub fn union(head: &str, options: &[String]) -> String {
+    if options.is_empty() {
+        return format!("{head}never");
+    }
+    let one_line = format!("{head}{}", options.join(" | "));
+    if width(0, &one_line) <= COLUMN_WIDTH {
+        return one_line;
+    }
+    let mut out = head.trim_end().to_string();
+    for o in options {
+        out.push_str(&format!("\n\t| {o}"));
+    }
+    out
+}
+
 /// A path literal `{ "Wallet", "Coins" }`.
 pub fn path(segments: &[String]) -> String {
     let parts: Vec<String> = segments.iter().map(|s| string(s)).collect();
@@ -187,17 +204,28 @@ pub fn value(v: &serde_json::Value, indent: usize) -> String {
 
 /// The Luau type expression for a schema type, laid out at `indent` tabs.
 pub fn type_expr(ty: &Type, indent: usize) -> String {
+    typed(ty, indent, "")
+}
+
+/// Like `type_expr`, with every record property `read`-only: Luau reports a
+/// write through the type ("Property X of table ... is read-only"). Array and
+/// map indexers cannot carry `read` in this Luau version and stay writable.
+pub fn readonly_type_expr(ty: &Type, indent: usize) -> String {
+    typed(ty, indent, "read ")
+}
+
+fn typed(ty: &Type, indent: usize, access: &str) -> String {
     match ty {
         Type::Integer { .. } | Type::Number { .. } => "number".to_string(),
         Type::String { .. } => "string".to_string(),
         Type::Boolean => "boolean".to_string(),
         Type::Array(inner) => {
-            let one_line = type_expr(inner, indent);
+            let one_line = typed(inner, indent, access);
             if one_line.contains('\n') {
                 let tabs = "\t".repeat(indent + 1);
                 format!(
                     "{{\n{tabs}{}\n{}}}",
-                    type_expr(inner, indent + 1),
+                    typed(inner, indent + 1, access),
                     "\t".repeat(indent)
                 )
             } else {
@@ -205,12 +233,12 @@ pub fn type_expr(ty: &Type, indent: usize) -> String {
             }
         }
         Type::Map(inner) => {
-            let one_line = type_expr(inner, indent);
+            let one_line = typed(inner, indent, access);
             if one_line.contains('\n') {
                 let tabs = "\t".repeat(indent + 1);
                 format!(
                     "{{\n{tabs}[string]: {},\n{}}}",
-                    type_expr(inner, indent + 1),
+                    typed(inner, indent + 1, access),
                     "\t".repeat(indent)
                 )
             } else {
@@ -224,9 +252,9 @@ pub fn type_expr(ty: &Type, indent: usize) -> String {
             for f in fields {
                 let _ = writeln!(
                     out,
-                    "{tabs}{}{},",
+                    "{tabs}{access}{}{},",
                     type_key(&f.name),
-                    type_expr(&f.ty, indent + 1)
+                    typed(&f.ty, indent + 1, access)
                 );
             }
             out.push_str(&"\t".repeat(indent));
@@ -234,9 +262,9 @@ pub fn type_expr(ty: &Type, indent: usize) -> String {
             out
         }
         Type::Optional(inner) => match inner.as_ref() {
-            Type::Enum(_) => format!("({})?", type_expr(inner, indent)),
-            Type::Optional(_) => type_expr(inner, indent),
-            _ => format!("{}?", type_expr(inner, indent)),
+            Type::Enum(_) => format!("({})?", typed(inner, indent, access)),
+            Type::Optional(_) => typed(inner, indent, access),
+            _ => format!("{}?", typed(inner, indent, access)),
         },
         Type::Enum(options) => {
             let parts: Vec<String> = options.iter().map(|o| string(o)).collect();
@@ -279,5 +307,23 @@ mod tests {
             ty: Type::Map(Box::new(Type::Named("Item".into()))),
         }]);
         assert_eq!(type_expr(&rec, 0), "{\n\tItems: { [string]: Item },\n}");
+    }
+
+    #[test]
+    fn readonly_types_mark_every_record_property_read() {
+        let rec = Type::Record(vec![Field {
+            name: "Wallet".into(),
+            ty: Type::Record(vec![Field {
+                name: "end".into(),
+                ty: Type::Array(Box::new(Type::Integer {
+                    min: None,
+                    max: None,
+                })),
+            }]),
+        }]);
+        assert_eq!(
+            readonly_type_expr(&rec, 0),
+            "{\n\tread Wallet: {\n\t\tread [\"end\"]: { number },\n\t},\n}"
+        );
     }
 }

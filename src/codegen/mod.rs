@@ -6,6 +6,7 @@
 //! come from the minijinja templates in `templates/generated`.
 
 mod luau;
+mod typescript;
 mod validators;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -250,6 +251,15 @@ fn store_files(
             }).collect::<Vec<_>>(),
             channel => luau::string(&store.channel),
             paths => store.public.iter().map(|p| luau::path(p)).collect::<Vec<_>>(),
+            players => store.kind == StoreKind::Players,
+            operation_name => luau::union(
+                "export type OperationName = ",
+                &operations.iter().map(|op| luau::string(&op.name)).collect::<Vec<_>>(),
+            ),
+            operation_payload => luau::union(
+                "export type OperationPayload = ",
+                &operations.iter().map(|op| format!("Types.{}", payload_type_name(&op.name))).collect::<Vec<_>>(),
+            ),
         },
     );
     files.push(OutFile {
@@ -364,27 +374,26 @@ fn store_files(
 
     // <Store>Client/init.luau
     let public_ty = public_projection(project, store);
-    let observers: Vec<_> = {
-        let mut used = BTreeSet::new();
-        store
-            .public
-            .iter()
-            .map(|p| {
-                let mut name = luau::pascal(p);
-                while !used.insert(name.clone()) {
-                    name.push('_');
-                }
-                let ty = type_at(project, &store.shape, p)
-                    .map(|t| luau::type_expr(t, 0))
-                    .unwrap_or_else(|| "any".to_string());
-                context! { name => name, ty => ty, path => luau::path(p) }
-            })
-            .collect()
-    };
+    let observed = observed_paths(project, store);
+    let observers: Vec<_> = observed
+        .iter()
+        .map(|o| {
+            let ty = luau::readonly_type_expr(&o.ty, 0);
+            let path = luau::path(&o.path);
+            context! {
+                name => &o.name,
+                key => luau::table_key(&o.key),
+                path => &path,
+                signature => observer_signature(&o.name, &ty),
+                call => observer_call(&path),
+            }
+        })
+        .collect();
     let client_named: Vec<_> = validators::referenced_types(&project.types, &[&public_ty])
         .into_iter()
-        .map(|(n, t)| context! { name => n, ty => luau::type_expr(t, 0) })
+        .map(|(n, t)| context! { name => n, ty => luau::readonly_type_expr(t, 0) })
         .collect();
+    let keys: Vec<String> = observed.iter().map(|o| luau::string(&o.key)).collect();
     let client = render(
         env,
         "client_init.luau",
@@ -393,7 +402,8 @@ fn store_files(
             store => &store.name,
             channel => luau::string(&store.channel),
             named => client_named,
-            public => luau::type_expr(&public_ty, 0),
+            public => luau::readonly_type_expr(&public_ty, 0),
+            path_union => luau::union("export type PublicPath = ", &keys),
             observers => observers,
         },
     );
@@ -401,6 +411,109 @@ fn store_files(
         path: PathBuf::from(format!("{}Client", store.name)).join("init.luau"),
         contents: client,
     });
+
+    if project.typescript {
+        typescript::store_files(project, store, &public_ty, &observed, files);
+    }
+}
+
+/// One typed observe helper of a client module: a public path, or a record
+/// field below one (a "nested public leaf").
+pub(crate) struct Observed {
+    /// PascalCase helper suffix, unique within the store.
+    pub name: String,
+    /// The dotted path name (`"Wallet.Coins"`), the key of `Bindings.Paths`.
+    pub key: String,
+    pub path: Vec<String>,
+    /// The schema type of the value the callback receives.
+    pub ty: Type,
+}
+
+/// Every public path, then the record fields below each, in schema order.
+pub(crate) fn observed_paths(project: &Project, store: &Store) -> Vec<Observed> {
+    fn below(
+        project: &Project,
+        path: &[String],
+        ty: &Type,
+        optional: bool,
+        out: &mut Vec<(Vec<String>, Type)>,
+    ) {
+        let mut t = resolve(project, ty);
+        let mut optional = optional;
+        if let Type::Optional(inner) = t {
+            t = resolve(project, inner);
+            optional = true;
+        }
+        if let Type::Record(fields) = t {
+            for f in fields {
+                let mut p = path.to_vec();
+                p.push(f.name.clone());
+                let fty = if optional && !matches!(f.ty, Type::Optional(_)) {
+                    Type::Optional(Box::new(f.ty.clone()))
+                } else {
+                    f.ty.clone()
+                };
+                out.push((p.clone(), fty));
+                below(project, &p, &f.ty, optional, out);
+            }
+        }
+    }
+    let mut entries: Vec<(Vec<String>, Type)> = Vec::new();
+    for p in &store.public {
+        let ty = type_at(project, &store.shape, p)
+            .cloned()
+            .unwrap_or(Type::Record(Vec::new()));
+        entries.push((p.clone(), ty));
+    }
+    for p in &store.public {
+        let ty = type_at(project, &store.shape, p)
+            .cloned()
+            .unwrap_or(Type::Record(Vec::new()));
+        below(project, p, &ty, false, &mut entries);
+    }
+    let mut seen_paths = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    let mut out = Vec::new();
+    for (path, ty) in entries {
+        if !seen_paths.insert(path.clone()) {
+            continue;
+        }
+        let mut name = luau::pascal(&path);
+        while !used.insert(name.clone()) {
+            name.push('_');
+        }
+        out.push(Observed {
+            name,
+            key: path.join("."),
+            path,
+            ty,
+        });
+    }
+    out
+}
+
+/// `function Bindings.Observe<Name>(replica: Replica, callback: (<ty>) -> ()): Connection`,
+/// split one parameter per line when StyLua would.
+fn observer_signature(name: &str, ty: &str) -> String {
+    let head = format!("function Bindings.Observe{name}(");
+    let params = [
+        "replica: Replica".to_string(),
+        format!("callback: ({ty}) -> ()"),
+    ];
+    let one_line = format!("{head}{}): Connection", params.join(", "));
+    if !one_line.contains('\n') && luau::width(0, &one_line) <= luau::COLUMN_WIDTH {
+        return one_line;
+    }
+    let indented: Vec<String> = params
+        .iter()
+        .map(|p| format!("\t{},", p.replace('\n', "\n\t")))
+        .collect();
+    let body = indented.join("\n");
+    format!("{head}\n{}\n): Connection", body.trim_end_matches(','))
+}
+
+fn observer_call(path: &str) -> String {
+    format!("return replica:Observe({path}, callback :: (any) -> ())")
 }
 
 /// The part of the data shape the owning client receives: records along public

@@ -48,18 +48,21 @@ pub(crate) fn sample_project() -> Project {
             ty: int(Some(0)),
             default: serde_json::json!(0),
             span: Default::default(),
+            private: None,
         },
         TemplateField {
             path: vec!["Wallet".into(), "Gems".into()],
             ty: int(Some(0)),
             default: serde_json::json!(0),
             span: Default::default(),
+            private: None,
         },
         TemplateField {
             path: vec!["Inventory".into()],
             ty: Type::Array(Box::new(Type::Named("Item".into()))),
             default: serde_json::json!([]),
             span: Default::default(),
+            private: None,
         },
     ];
     let mut settings = BTreeMap::new();
@@ -126,7 +129,7 @@ fn every_luau_file_starts_with_header_then_strict() {
 fn store_module_configures_the_players_facade() {
     let files = generate(&sample_project());
     let init = file(&files, "PlayerData/init.luau");
-    assert!(init.contains("return VirtualStore.players({"));
+    assert!(init.contains("local facade = VirtualStore.players({"));
     assert!(init.contains("SchemaVersion = 2,"));
     assert!(init.contains("[2] = require(script.Migrations[\"2\"]),"));
     assert!(init.contains("GrantMatchReward = withPayload(\n\t\t\tValidators.GrantMatchRewardPayload,\n\t\t\trequire(script.Operations[\"GrantMatchReward\"])\n\t\t),"));
@@ -159,12 +162,93 @@ fn validators_are_specialised_per_type() {
 fn client_projection_keeps_only_public_paths() {
     let files = generate(&sample_project());
     let c = file(&files, "PlayerDataClient/init.luau");
-    assert!(c.contains("export type PublicData = {\n\tWallet: {\n\t\tCoins: number,\n\t},\n\tInventory: { Item },\n}"));
+    assert!(c.contains("export type PublicData = {\n\tread Wallet: {\n\t\tread Coins: number,\n\t},\n\tread Inventory: { Item },\n}"));
     assert!(!c.contains("Gems"));
     assert!(c.contains(
-        "function Bindings.ObserveWalletCoins(replica: any, callback: (number) -> ()): any"
+        "function Bindings.ObserveWalletCoins(replica: Replica, callback: (number) -> ()): Connection"
     ));
-    assert!(c.contains("export type Item = {"));
+    assert!(c.contains("export type Item = {\n\tread Id: string,\n\tread Count: number,\n}"));
+    assert!(c.contains("export type PublicPath = \"Wallet.Coins\" | \"Inventory\"\n"));
+}
+
+#[test]
+fn client_module_public_surface_has_no_any() {
+    let files = generate(&sample_project());
+    let c = file(&files, "PlayerDataClient/init.luau");
+    let surface: Vec<&str> = c
+        .lines()
+        .filter(|l| {
+            l.starts_with("export type")
+                || l.starts_with("function Bindings.")
+                || l.starts_with('\t') && l.contains("(self: Replica")
+        })
+        .collect();
+    assert!(surface.len() > 10, "{surface:#?}");
+    for line in surface {
+        assert!(!line.contains("any"), "{line}");
+    }
+    assert!(c.contains("function Bindings.connect(): Replica\n"));
+    assert!(c.contains("\tGet: (self: Replica) -> PublicData,\n"));
+    assert!(c.contains("\tGetState: (self: Replica) -> State,\n"));
+}
+
+#[test]
+fn a_public_record_gets_observers_for_its_nested_leaves() {
+    let mut p = sample_project();
+    p.stores[0].public = vec![vec!["Wallet".into()], vec!["Title".into()]];
+    let observed = observed_paths(&p, &p.stores[0]);
+    let names: Vec<(&str, &str)> = observed
+        .iter()
+        .map(|o| (o.name.as_str(), o.key.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("Wallet", "Wallet"),
+            ("Title", "Title"),
+            ("WalletCoins", "Wallet.Coins"),
+            ("WalletGems", "Wallet.Gems"),
+        ]
+    );
+    let c = file(&generate(&p), "PlayerDataClient/init.luau").to_string();
+    assert!(c.contains("function Bindings.ObserveWalletGems(replica: Replica, callback: (number) -> ()): Connection\n\treturn replica:Observe({ \"Wallet\", \"Gems\" }, callback :: (any) -> ())"));
+    assert!(c.contains("callback: ((\"Rookie\" | \"Pro\")?) -> ()"));
+    assert!(c.contains("\t[\"Wallet.Gems\"] = { \"Wallet\", \"Gems\" },\n"));
+}
+
+#[test]
+fn long_observer_signatures_wrap_like_stylua() {
+    let sig = observer_signature(
+        "VeryLongNameOfAPublicPathThatKeepsGoing",
+        "{ [string]: { SomeLongNamedType } }",
+    );
+    assert_eq!(
+        sig,
+        "function Bindings.ObserveVeryLongNameOfAPublicPathThatKeepsGoing(\n\treplica: Replica,\n\tcallback: ({ [string]: { SomeLongNamedType } }) -> ()\n): Connection"
+    );
+}
+
+#[test]
+fn typings_are_emitted_only_when_typescript_is_on() {
+    let mut p = sample_project();
+    assert!(generate(&p)
+        .iter()
+        .all(|f| !slash(&f.path).ends_with(".d.ts")));
+    p.typescript = true;
+    let files = generate(&p);
+    let server = file(&files, "PlayerData/index.d.ts");
+    assert!(
+        server.contains("declare const PlayerData: PlayerData.Facade;\n\nexport = PlayerData;\n")
+    );
+    assert!(server.contains("\t\tSet(player: Player, path: readonly [\"Wallet\", \"Coins\"], value: number, options?: MutationOptions): LuaTuple<[boolean, VirtualError | undefined]>;\n"));
+    assert!(server.contains("name: \"GrantMatchReward\", payload: GrantMatchRewardPayload"));
+    assert!(server.contains("\t\tTitle?: \"Rookie\" | \"Pro\";\n"));
+    let client = file(&files, "PlayerDataClient/index.d.ts");
+    assert!(client.contains("export interface PublicValues {\n\treadonly \"Wallet.Coins\": number;\n\treadonly \"Inventory\": ReadonlyArray<Item>;\n}"));
+    assert!(client.contains("export declare function ObserveWalletCoins(replica: Replica, callback: (value: number) => void): Connection;"));
+    assert!(!client.contains("Gems"));
+    let manifest = file(&files, MANIFEST);
+    assert!(manifest.contains("PlayerData/index.d.ts\nPlayerData/init.luau\n"));
 }
 
 #[test]
@@ -286,4 +370,69 @@ fn data_validator_accepts_the_template_and_names_failing_paths() {
             .as_deref(),
         Some("Wallet.Coins: expected a whole number")
     );
+}
+
+/// Names of the members of `export type Facade = { ... }` in generated text.
+fn facade_members(text: &str) -> BTreeSet<String> {
+    let start = text
+        .find("export type Facade = {\n")
+        .expect("a Facade type");
+    let body = &text[start..];
+    let body = &body[..body.find("\n}\n").expect("end of the Facade type")];
+    body.lines()
+        .filter_map(|l| l.strip_prefix('\t'))
+        .filter(|l| !l.starts_with('\t') && !l.starts_with(')'))
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+#[test]
+fn typed_player_facade_lists_every_public_member_of_the_runtime_facade() {
+    let runtime = include_str!("../../templates/runtime/Players.luau");
+    let mut expected = BTreeSet::new();
+    for line in runtime.lines() {
+        let name = line
+            .strip_prefix("function Players.")
+            .or_else(|| line.strip_prefix("Players."))
+            .map(|rest| {
+                rest.split(|c: char| !c.is_ascii_alphanumeric())
+                    .next()
+                    .unwrap_or("")
+            });
+        if let Some(name) = name.filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase())) {
+            expected.insert(name.to_string());
+        }
+    }
+    let fields = &runtime[runtime.find("export type Facade").expect("runtime Facade")..];
+    for line in fields[..fields.find("\n))").unwrap()].lines() {
+        let t = line.trim();
+        if let Some((name, _)) = t.split_once(':') {
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                expected.insert(name.to_string());
+            }
+        }
+    }
+    assert!(
+        expected.contains("Get") && expected.contains("Loaded"),
+        "{expected:?}"
+    );
+    let files = generate(&sample_project());
+    let init = file(&files, "PlayerData/init.luau");
+    assert_eq!(facade_members(init), expected);
+    assert!(init.contains("\tGet: (self: Facade, player: Player) -> (Data?, VirtualError?),\n"));
+    assert!(init.contains("\tLoaded: Signal<Player, Data, Session>,\n"));
+    assert!(init.contains("export type OperationName = \"GrantMatchReward\"\n"));
+    assert!(init.contains("export type OperationPayload = Types.GrantMatchRewardPayload\n"));
+    assert!(init.ends_with("})\n\nreturn (facade :: any) :: Facade\n"));
+}
+
+#[test]
+fn keyed_stores_return_the_runtime_store_unchanged() {
+    let mut p = sample_project();
+    p.stores[0].kind = StoreKind::Keyed;
+    let files = generate(&p);
+    let init = file(&files, "PlayerData/init.luau");
+    assert!(init.contains("\nreturn VirtualStore.new({\n"));
+    assert!(!init.contains("Facade"));
+    assert!(!init.contains("RuntimeSession"));
 }

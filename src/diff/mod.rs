@@ -54,6 +54,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("VSD011", "store removed"),
     ("VSD012", "store version went backwards or kind changed"),
     ("VSD013", "field changed with a migration"),
+    (
+        "VSD014",
+        "private data exposed: a private field made public, or a new public path over private fields",
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +114,20 @@ fn locate(source: &str, needles: &[&str]) -> Span {
             })
         })
         .unwrap_or_default()
+}
+
+/// Span of the public path string `path` in the store's `public` table (a
+/// dotted template key spelled the same way may come first in the file).
+fn public_span(source: &str, store: &str, path: &str) -> Span {
+    let needle = format!("\"{path}\"");
+    let header = format!("[stores.{store}.public]");
+    if let Some(start) = source.find(&header) {
+        let found = locate(&source[start..], &[&needle]);
+        if found != Span::default() {
+            return shift(found, start);
+        }
+    }
+    locate(source, &[&needle, "public"])
 }
 
 fn dotted(path: &[String]) -> String {
@@ -254,7 +272,7 @@ fn compare_store(
             Severity::Warning,
             format!("public path `{p}` was added: the owning client now receives it"),
             "confirm the value is safe to show to the player",
-            locate(source, &[&format!("\"{p}\""), "public"]),
+            public_span(source, &new.name, p),
         );
     }
     for p in old_public.difference(&new_public) {
@@ -271,6 +289,8 @@ fn compare_store(
             .max_or(header),
         );
     }
+
+    exposures(old, new, source, out);
 
     for op in &old.operations {
         match new.operations.iter().find(|o| o.name == op.name) {
@@ -323,6 +343,68 @@ fn compare_store(
                 help,
                 locate(source, &[&format!("{name} ="), name]).max_or(header),
             );
+        }
+    }
+}
+
+/// `VSD014`: a field marked `private = true` in the released schema that a
+/// current public path now reaches (its mark was dropped or set to `false`),
+/// and a new public path that reaches a field private in the current schema
+/// (its parent was published).
+fn exposures(old: &Store, new: &Store, source: &str, out: &mut Vec<Finding>) {
+    let overlaps = |a: &[String], b: &[String]| a.starts_with(b) || b.starts_with(a);
+    let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
+    for p in &new.public {
+        let pd = dotted(p);
+        let is_new = !old.public.contains(p);
+        let span = public_span(source, &new.name, &pd);
+        for of in old
+            .template
+            .iter()
+            .filter(|f| f.is_private() && overlaps(&f.path, p))
+        {
+            let still = new
+                .template
+                .iter()
+                .any(|nf| nf.is_private() && overlaps(&nf.path, &of.path));
+            if still || !reported.insert((pd.clone(), dotted(&of.path))) {
+                continue;
+            }
+            out.push(Finding {
+                code: "VSD014",
+                severity: Severity::Breaking,
+                store: new.name.clone(),
+                message: format!(
+                    "field `{}` was private and public path `{pd}` now sends it to the owning client",
+                    dotted(&of.path)
+                ),
+                help: "keep the field `private = true` and publish exact sibling paths, unless the player may now see it".into(),
+                span: span.max_or(of.span),
+            });
+        }
+        if !is_new {
+            continue;
+        }
+        for nf in new
+            .template
+            .iter()
+            .filter(|f| f.is_private() && overlaps(&f.path, p))
+        {
+            if !reported.insert((pd.clone(), dotted(&nf.path))) {
+                continue;
+            }
+            out.push(Finding {
+                code: "VSD014",
+                severity: Severity::Breaking,
+                store: new.name.clone(),
+                message: format!(
+                    "new public path `{pd}` reaches the private field `{}`",
+                    dotted(&nf.path)
+                ),
+                help: "publish the exact sibling paths beside the private field, never its parent"
+                    .into(),
+                span: span.max_or(nf.span),
+            });
         }
     }
 }
@@ -533,13 +615,12 @@ fn shape_template(new: &Project) -> Project {
         store.template = out
             .into_iter()
             .map(|(path, ty)| {
-                let span = store
+                let covering = store
                     .template
                     .iter()
-                    .filter(|f| path.starts_with(&f.path) || f.path.starts_with(&path))
-                    .map(|f| f.span)
-                    .next()
-                    .unwrap_or_default();
+                    .find(|f| path.starts_with(&f.path) || f.path.starts_with(&path));
+                let span = covering.map(|f| f.span).unwrap_or_default();
+                let private = covering.and_then(|f| f.private);
                 let default = path
                     .iter()
                     .try_fold(&store.defaults, |v, k| v.get(k))
@@ -550,6 +631,7 @@ fn shape_template(new: &Project) -> Project {
                     ty,
                     default,
                     span,
+                    private,
                 }
             })
             .collect();
@@ -614,6 +696,8 @@ pub fn compare_with_lock(lock: &Lock, new: &Project, source: &str) -> Result<Vec
                     ty,
                     default,
                     span: Span::default(),
+                    // The lock records shapes only: privacy is compared with `--against`.
+                    private: None,
                 }
             })
             .collect();

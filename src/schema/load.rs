@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::check::diagnostic::{Diagnostic, SourceFile};
 use crate::core::settings::{self, SettingKind, ROBLOX_MAX_KEY_CHARS};
 
+use super::exposure;
 use super::model::{
     Field, Migration, Operation, Project, Span, Store, StoreKind, TemplateField, Type,
 };
@@ -796,7 +797,11 @@ struct RawField {
     key_span: Span,
     ty: Type,
     default: serde_json::Value,
+    private: Option<bool>,
 }
+
+/// The keys a template field table accepts.
+pub const TEMPLATE_FIELD_KEYS: &[&str] = &["type", "default", "min", "max", "maxLength", "private"];
 
 fn load_template(
     cx: &mut Cx,
@@ -819,6 +824,16 @@ fn load_template(
             continue;
         }
         path.extend(segs.iter().map(|s| s.to_string()));
+        if let Some((name, holds)) = exposure::reserved(&path[0]).filter(|_| prefix.is_empty()) {
+            cx.error(
+                "VS3008",
+                e.key_span,
+                format!("template path `{}` starts with the reserved name `{name}`", path.join(".")),
+                "reserved for the record envelope",
+                format!("rename the field: `{name}` is {holds}, which the runtime owns and never replicates"),
+            );
+            continue;
+        }
         let Node::Table(fe) = &e.value.node else {
             cx.wrong_type(
                 &e.value,
@@ -836,9 +851,25 @@ fn load_template(
         }
         cx.known(
             fe,
-            &["type", "default", "min", "max", "maxLength"],
+            TEMPLATE_FIELD_KEYS,
             &format!("template field `{}`", path.join(".")),
         );
+        let private = match get(fe, "private") {
+            None => None,
+            Some(p) => match p.value.node {
+                Node::Bool(b) => Some(b),
+                _ => {
+                    cx.error(
+                        "VS1003",
+                        p.value.span,
+                        format!("`private` must be a boolean, found {}", p.value.node.kind()),
+                        "expected `true` or `false`",
+                        "write `private = true` to keep the field off every public path, or `private = false` to declare it safe to publish",
+                    );
+                    continue;
+                }
+            },
+        };
         let Some(te) = get(fe, "type") else {
             cx.missing(
                 e.key_span,
@@ -888,6 +919,7 @@ fn load_template(
             key_span: e.key_span,
             ty,
             default,
+            private,
         });
     }
 }
@@ -1069,6 +1101,7 @@ fn build_shape(cx: &mut Cx, store: &mut Store, fields: Vec<RawField>) {
             ty: f.ty,
             default: f.default,
             span: f.key_span,
+            private: f.private,
         })
         .collect();
 }
@@ -1169,31 +1202,27 @@ fn load_public(cx: &mut Cx, entries: &[Entry], store: &mut Store, types: &[(Stri
     let listed = string_paths(cx, &p.value, "public path");
     let mut ok: Vec<(Vec<String>, Span)> = Vec::new();
     for (text, span) in &listed {
+        let head = text.split('.').next().unwrap_or_default();
+        if let Some((name, holds)) = exposure::reserved(head) {
+            cx.error(
+                "VS3108",
+                *span,
+                format!("public path `{text}` reaches `{name}`, operational data outside the template"),
+                "operational data",
+                format!("`{name}` is {holds}; it is never replicated, so publish gameplay fields from the template only"),
+            );
+            continue;
+        }
         match paths::resolve(&store.shape, text, types) {
             Ok(path) => ok.push((path, *span)),
             Err(problem) => report_path(cx, *span, text, problem, "public path"),
         }
     }
-    for (path, span) in &ok {
-        let hidden: Vec<String> = store
-            .template
-            .iter()
-            .filter(|f| f.path.len() > path.len() && f.path.starts_with(path))
-            .filter(|f| !ok.iter().any(|(p, _)| p == &f.path))
-            .map(|f| f.path.join("."))
-            .collect();
-        if !hidden.is_empty() {
-            cx.warn(
-                "VS3103",
-                *span,
-                format!(
-                    "public path `{}` also publishes {}",
-                    path.join("."),
-                    hidden.join(", ")
-                ),
-                "publishes fields that are not listed as public",
-                "list the exact child paths you mean to publish instead of their parent",
-            );
+    for x in exposure::check_public(&store.template, types, &ok) {
+        if x.error {
+            cx.error(x.code, x.span, x.message, x.label, x.help);
+        } else {
+            cx.warn(x.code, x.span, x.message, x.label, x.help);
         }
     }
     store.public = ok.into_iter().map(|(p, _)| p).collect();
@@ -1425,6 +1454,21 @@ mod tests {
             "version = 1\nsettings = { AutoSaveInterval = 89 }",
         ) + "A = { type = \"integer\", default = 0 }\n";
         assert!(load_str(Path::new("."), ok).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_reserved_group_is_reported_once_at_its_own_key() {
+        let text = format!(
+            "{STORE}A = {{ type = \"integer\", default = 0 }}\n\n[stores.S.template.meta]\nNotes = {{ type = \"string\", default = \"\" }}\nJoined = {{ type = \"integer\", default = 0 }}\n"
+        );
+        let loaded = load_str(Path::new("."), text.clone());
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].code, "VS3008");
+        assert_eq!(&text[errors[0].span.start..errors[0].span.end], "meta");
+        // Below the top level the names are ordinary: `Wallet.Lease` is a field.
+        let nested = format!("{STORE}\"Wallet.Lease\" = {{ type = \"integer\", default = 0 }}\n");
+        assert!(load_str(Path::new("."), nested).diagnostics.is_empty());
     }
 
     #[test]

@@ -57,6 +57,19 @@ pub struct TemplateField {
     pub ty: Type,
     pub default: serde_json::Value,
     pub span: Span,
+    /// The entry's `private` key: `Some(true)` keeps the field and its whole
+    /// subtree (record fields, elements, entries) off every public path;
+    /// `Some(false)` declares it safe to publish even when its names look
+    /// operational; `None` when the key is absent (publishable, but names
+    /// such as `Receipts` or `AdminNotes` draw a warning).
+    pub private: Option<bool>,
+}
+
+impl TemplateField {
+    /// True when the entry is marked `private = true`.
+    pub fn is_private(&self) -> bool {
+        self.private == Some(true)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

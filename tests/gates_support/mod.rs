@@ -79,6 +79,20 @@ pub fn typecheck(dir: &Path) {
     run(cmd, &format!("vstore-typecheck {}", dir.display()));
 }
 
+/// `vstore-typecheck` over `dir`: whether it passed, and its `file:line:col: message` lines.
+pub fn typecheck_output(dir: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO"))
+        .current_dir(repo())
+        .args(["run", "-q", "-p", "vstore-typecheck", "--"])
+        .arg(dir)
+        .output()
+        .expect("vstore-typecheck starts");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 /// Runs every gate and reports all failures together.
 pub fn gate_all(dir: &Path) {
     let failures: Vec<String> = [stylua as fn(&Path), selene, typecheck]
@@ -132,8 +146,28 @@ pub fn package_from_runtime(name: &str) -> Option<PathBuf> {
 
 /// Checks and builds `schema-examples/<name>` into a fresh folder; returns the package root.
 pub fn built_example(name: &str) -> PathBuf {
-    let root = repo().join("schema-examples").join(name);
-    let checked = vstore::check::check_project(&root).unwrap_or_else(|failed| {
+    built_project(name, &repo().join("schema-examples").join(name))
+}
+
+/// `schema-examples/<name>` with `[project] typescript = true`, built; returns the package root.
+pub fn built_example_with_typescript(name: &str) -> PathBuf {
+    let root = temp_dir(&format!("ts-project-{name}"));
+    copy_tree(&repo().join("schema-examples").join(name), &root);
+    let _ = std::fs::remove_dir_all(root.join("build"));
+    let toml = root.join("virtualstore.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains("[project]\n"), "{name} has a [project] table");
+    std::fs::write(
+        &toml,
+        text.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
+    )
+    .unwrap();
+    built_project(&format!("{name}-ts"), &root)
+}
+
+/// Checks and builds the project at `root` into a fresh folder named after `name`.
+pub fn built_project(name: &str, root: &Path) -> PathBuf {
+    let checked = vstore::check::check_project(root).unwrap_or_else(|failed| {
         panic!(
             "schema-examples/{name} does not check:\n{}",
             vstore::check::diagnostic::render_plain(&failed.diagnostics, 100)

@@ -1,0 +1,502 @@
+//! What a public path may expose. The rules behind `VS3008`, `VS3103`,
+//! `VS3107`, `VS3108` and `VS3109` (docs/diagnostics.md, docs/replication.md):
+//! reserved envelope and ledger names, template entries marked
+//! `private = true`, parents published whole, and names that look like
+//! operational data. Pure: the loader turns the findings into diagnostics.
+
+use super::model::{DataPath, Span, TemplateField, Type};
+
+/// Names that belong to the stored record envelope or to the runtime's
+/// ledgers, leases and saga journal (docs/envelope.md), with what each holds.
+/// They may not start a template path or a public path (any letter case).
+pub const RESERVED: &[(&str, &str)] = &[
+    ("Format", "the envelope's format marker"),
+    ("FormatVersion", "the envelope's layout version"),
+    ("SchemaVersion", "the envelope's schema version"),
+    ("Data", "the envelope key that holds the template's data"),
+    (
+        "Meta",
+        "the envelope's metadata (revisions, lease, write receipts, operation ledgers, trade journal)",
+    ),
+    ("Lease", "the session lease kept in `Meta.Lease`"),
+    ("WriteReceipts", "the write-receipt ledger kept in `Meta.WriteReceipts`"),
+    (
+        "Operations",
+        "the durable operation ledgers (pending, receipts, dedupe, dead letters) kept in `Meta.Operations`",
+    ),
+    ("Trades", "the trade saga journal and escrow kept in `Meta.Trades`"),
+];
+
+/// The reserved name `segment` spells (ignoring case) and what it holds.
+pub fn reserved(segment: &str) -> Option<(&'static str, &'static str)> {
+    RESERVED
+        .iter()
+        .copied()
+        .find(|(name, _)| name.eq_ignore_ascii_case(segment))
+}
+
+/// Words that mark data the player should not see (compared ignoring case,
+/// a trailing plural `s` and the split of camel case or `_`; `DeadLetter` and
+/// `AntiCheat` also match as two words).
+pub const OPERATIONAL_WORDS: &[&str] = &[
+    "admin",
+    "anticheat",
+    "audit",
+    "ban",
+    "banned",
+    "deadletter",
+    "dedupe",
+    "escrow",
+    "journal",
+    "lease",
+    "ledger",
+    "receipt",
+    "token",
+];
+
+/// Splits an identifier into lower-case words: `AntiCheatFlags` ->
+/// `anti, cheat, flags`; `HTTPToken` -> `http, token`; `dead_letters` ->
+/// `dead, letters`.
+fn words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            Some(p) if c.is_ascii_uppercase() => {
+                p.is_ascii_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+            }
+            Some(p) => c.is_ascii_digit() != p.is_ascii_digit() && p != '_',
+            None => false,
+        };
+        if boundary && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The operational word `name` contains, if any.
+pub fn operational(name: &str) -> Option<&'static str> {
+    let matches = |w: &str| {
+        OPERATIONAL_WORDS
+            .iter()
+            .copied()
+            .find(|o| *o == w || w.strip_suffix('s') == Some(o))
+    };
+    let ws = words(name);
+    ws.iter()
+        .find_map(|w| matches(w))
+        .or_else(|| ws.windows(2).find_map(|p| matches(&(p[0].clone() + &p[1]))))
+        .or_else(|| matches(&name.to_ascii_lowercase().replace('_', "")))
+}
+
+/// One problem with one public path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exposure {
+    pub code: &'static str,
+    /// `false` for warnings.
+    pub error: bool,
+    pub span: Span,
+    pub message: String,
+    pub label: String,
+    pub help: String,
+}
+
+fn dotted(p: &[String]) -> String {
+    p.join(".")
+}
+
+fn overlaps(a: &[String], b: &[String]) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// The largest paths under `path` that hold no private entry: what to publish
+/// instead of `path`. Empty when `path` is itself private or inside a private entry.
+pub fn safe_cover(template: &[TemplateField], path: &[String]) -> Vec<DataPath> {
+    let private: Vec<&TemplateField> = template
+        .iter()
+        .filter(|f| f.is_private() && overlaps(&f.path, path))
+        .collect();
+    if private.is_empty() {
+        return vec![path.to_vec()];
+    }
+    if private.iter().any(|f| path.starts_with(&f.path)) {
+        return Vec::new();
+    }
+    let mut children: Vec<&String> = Vec::new();
+    for f in template {
+        if f.path.len() > path.len() && f.path.starts_with(path) {
+            let c = &f.path[path.len()];
+            if !children.contains(&c) {
+                children.push(c);
+            }
+        }
+    }
+    children
+        .into_iter()
+        .flat_map(|c| {
+            let mut child = path.to_vec();
+            child.push(c.clone());
+            safe_cover(template, &child)
+        })
+        .collect()
+}
+
+/// Resolves named types and optionals.
+fn plain<'t>(ty: &'t Type, types: &'t [(String, Type)], depth: usize) -> &'t Type {
+    match ty {
+        Type::Named(n) if depth < 32 => match types.iter().find(|(k, _)| k == n) {
+            Some((_, t)) => plain(t, types, depth + 1),
+            None => ty,
+        },
+        Type::Optional(inner) if depth < 32 => plain(inner, types, depth + 1),
+        _ => ty,
+    }
+}
+
+/// Record field names anywhere inside `ty`, with their display path below
+/// `at` (`[]` marks the elements of an array or map).
+fn names_in(
+    ty: &Type,
+    types: &[(String, Type)],
+    at: String,
+    depth: usize,
+    out: &mut Vec<(String, String)>,
+) {
+    if depth > 32 {
+        return;
+    }
+    match plain(ty, types, 0) {
+        Type::Record(fields) => {
+            for f in fields {
+                let here = format!("{at}.{}", f.name);
+                out.push((f.name.clone(), here.clone()));
+                names_in(&f.ty, types, here, depth + 1, out);
+            }
+        }
+        Type::Array(inner) | Type::Map(inner) => {
+            names_in(inner, types, format!("{at}[]"), depth + 1, out)
+        }
+        _ => {}
+    }
+}
+
+/// The type found `rest` segments below an entry of type `ty`.
+fn descend<'t>(ty: &'t Type, rest: &[String], types: &'t [(String, Type)]) -> Option<&'t Type> {
+    rest.iter().try_fold(ty, |t, seg| match plain(t, types, 0) {
+        Type::Record(fields) => fields.iter().find(|f| &f.name == seg).map(|f| &f.ty),
+        _ => None,
+    })
+}
+
+/// Operational-looking names `path` publishes that no `private = false`
+/// covers, as display paths.
+fn operational_names(
+    template: &[TemplateField],
+    types: &[(String, Type)],
+    path: &[String],
+) -> Vec<String> {
+    // (name, display path, entries that own it)
+    let mut found: Vec<(String, String, Vec<&TemplateField>)> = Vec::new();
+    let owners_of = |q: &[String]| -> Vec<&TemplateField> {
+        template.iter().filter(|f| overlaps(&f.path, q)).collect()
+    };
+    // A segment of the path itself shows only what the path publishes.
+    let published = owners_of(path);
+    for i in 0..path.len() {
+        found.push((path[i].clone(), dotted(&path[..=i]), published.clone()));
+    }
+    for f in template {
+        if f.path.len() > path.len() && f.path.starts_with(path) {
+            for j in path.len()..f.path.len() {
+                let q = &f.path[..=j];
+                found.push((f.path[j].clone(), dotted(q), owners_of(q)));
+            }
+            let mut inner = Vec::new();
+            names_in(&f.ty, types, dotted(&f.path), 0, &mut inner);
+            found.extend(inner.into_iter().map(|(n, d)| (n, d, vec![f])));
+        } else if path.starts_with(&f.path) {
+            if let Some(ty) = descend(&f.ty, &path[f.path.len()..], types) {
+                let mut inner = Vec::new();
+                names_in(ty, types, dotted(path), 0, &mut inner);
+                found.extend(inner.into_iter().map(|(n, d)| (n, d, vec![f])));
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (name, shown, owners) in found {
+        let opted_out = !owners.is_empty() && owners.iter().all(|f| f.private == Some(false));
+        if !opted_out && operational(&name).is_some() && !out.contains(&shown) {
+            out.push(shown);
+        }
+    }
+    out
+}
+
+fn quoted(paths: &[DataPath]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("\"{}\"", dotted(p)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks resolved public paths (with the span of each listed string) against
+/// the template: private entries (`VS3107`), parents published with unlisted
+/// children (`VS3103`) and operational-looking names (`VS3109`).
+pub fn check_public(
+    template: &[TemplateField],
+    types: &[(String, Type)],
+    public: &[(DataPath, Span)],
+) -> Vec<Exposure> {
+    let mut out = Vec::new();
+    for (path, span) in public {
+        let p = dotted(path);
+        let private: Vec<&TemplateField> = template
+            .iter()
+            .filter(|f| f.is_private() && overlaps(&f.path, path))
+            .collect();
+        if let Some(owner) = private.iter().find(|f| path.starts_with(&f.path)) {
+            let f = dotted(&owner.path);
+            let message = if owner.path == *path {
+                format!("public path `{p}` names the private field `{f}`")
+            } else {
+                format!("public path `{p}` lies inside the private field `{f}`")
+            };
+            out.push(Exposure {
+                code: "VS3107",
+                error: true,
+                span: *span,
+                message,
+                label: "publishes private data".into(),
+                help: format!(
+                    "remove `{p}` from the public paths: `{f}` is marked `private = true` and never reaches the client"
+                ),
+            });
+            continue;
+        }
+        if !private.is_empty() {
+            let names: Vec<String> = private
+                .iter()
+                .map(|f| format!("`{}`", dotted(&f.path)))
+                .collect();
+            let cover = safe_cover(template, path);
+            let help = if cover.is_empty() {
+                format!(
+                    "nothing under `{p}` may be published: remove it, since {} is marked `private = true`",
+                    names.join(", ")
+                )
+            } else {
+                format!(
+                    "{} is marked `private = true`; publish the exact paths instead: {}",
+                    names.join(", "),
+                    quoted(&cover)
+                )
+            };
+            out.push(Exposure {
+                code: "VS3107",
+                error: true,
+                span: *span,
+                message: format!(
+                    "public path `{p}` publishes the private field{} {}",
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                ),
+                label: "parent of private data".into(),
+                help,
+            });
+            continue;
+        }
+        let hidden: Vec<String> = template
+            .iter()
+            .filter(|f| f.path.len() > path.len() && f.path.starts_with(path))
+            .filter(|f| !public.iter().any(|(q, _)| q == &f.path))
+            .map(|f| dotted(&f.path))
+            .collect();
+        if !hidden.is_empty() {
+            out.push(Exposure {
+                code: "VS3103",
+                error: false,
+                span: *span,
+                message: format!("public path `{p}` also publishes {}", hidden.join(", ")),
+                label: "publishes fields that are not listed as public".into(),
+                help: "list the exact child paths you mean to publish instead of their parent"
+                    .into(),
+            });
+        }
+        let names = operational_names(template, types, path);
+        if !names.is_empty() {
+            out.push(Exposure {
+                code: "VS3109",
+                error: false,
+                span: *span,
+                message: format!(
+                    "public path `{p}` publishes data that looks operational: {}",
+                    names.join(", ")
+                ),
+                label: "looks like operational data".into(),
+                help: "keep such data on the server (mark its template field `private = true`); if the player may see it, mark the field `private = false`".into(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(path: &str, ty: Type, private: Option<bool>) -> TemplateField {
+        TemplateField {
+            path: path.split('.').map(str::to_owned).collect(),
+            ty,
+            default: serde_json::Value::Null,
+            span: Span::default(),
+            private,
+        }
+    }
+
+    fn path(p: &str) -> DataPath {
+        p.split('.').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn identifiers_split_into_words_at_case_digit_and_underscore_boundaries() {
+        assert_eq!(words("AntiCheatFlags"), ["anti", "cheat", "flags"]);
+        assert_eq!(words("HTTPToken"), ["http", "token"]);
+        assert_eq!(words("dead_letters"), ["dead", "letters"]);
+        assert_eq!(words("Level2Boss"), ["level", "2", "boss"]);
+        assert_eq!(words("ADMIN"), ["admin"]);
+    }
+
+    #[test]
+    fn operational_words_match_whole_words_and_plurals_only() {
+        for name in [
+            "Receipts",
+            "PurchaseReceipt",
+            "TradeEscrow",
+            "AntiCheat",
+            "anticheat_flags",
+            "DeadLetters",
+            "AdminNotes",
+            "BanReason",
+            "Banned",
+            "SessionToken",
+            "LEASE",
+            "Ledgers",
+        ] {
+            assert!(operational(name).is_some(), "{name} should match");
+        }
+        for name in [
+            "Coins",
+            "Banner",
+            "Bandana",
+            "Administrator2",
+            "Leaser",
+            "Tokenomics",
+            "Cheats",
+            "Letters",
+        ] {
+            assert_eq!(operational(name), None, "{name} should not match");
+        }
+    }
+
+    #[test]
+    fn reserved_names_match_ignoring_case() {
+        assert_eq!(reserved("meta").map(|r| r.0), Some("Meta"));
+        assert_eq!(
+            reserved("WRITERECEIPTS").map(|r| r.0),
+            Some("WriteReceipts")
+        );
+        assert_eq!(reserved("Metadata"), None);
+    }
+
+    #[test]
+    fn safe_cover_descends_only_where_private_entries_are() {
+        let t = vec![
+            field("Flags.AntiCheat", Type::Boolean, Some(true)),
+            field("Flags.Tutorial", Type::Boolean, None),
+            field("Flags.Music.Volume", Type::Boolean, None),
+            field("Flags.Music.Muted", Type::Boolean, None),
+            field("Coins", Type::Boolean, None),
+        ];
+        assert_eq!(
+            safe_cover(&t, &path("Flags")),
+            [path("Flags.Tutorial"), path("Flags.Music")]
+        );
+        assert_eq!(safe_cover(&t, &path("Coins")), [path("Coins")]);
+        assert!(safe_cover(&t, &path("Flags.AntiCheat")).is_empty());
+    }
+
+    #[test]
+    fn a_private_entry_makes_its_record_type_private_too() {
+        let secret = Type::Record(vec![crate::schema::model::Field {
+            name: "Score".into(),
+            ty: Type::Integer {
+                min: None,
+                max: None,
+            },
+        }]);
+        let t = vec![field("Hidden", secret, Some(true))];
+        let found = check_public(&t, &[], &[(path("Hidden.Score"), Span::default())]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "VS3107");
+        assert!(found[0]
+            .message
+            .contains("inside the private field `Hidden`"));
+    }
+
+    #[test]
+    fn names_inside_named_record_types_are_checked_and_private_false_opts_out() {
+        let types = vec![(
+            "Offer".to_string(),
+            Type::Record(vec![crate::schema::model::Field {
+                name: "EscrowId".into(),
+                ty: Type::String { max_len: None },
+            }]),
+        )];
+        let offers = Type::Array(Box::new(Type::Named("Offer".into())));
+        let t = vec![field("Offers", offers.clone(), None)];
+        let found = check_public(&t, &types, &[(path("Offers"), Span::default())]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "VS3109");
+        assert!(found[0].message.ends_with("Offers[].EscrowId"));
+        let t = vec![field("Offers", offers, Some(false))];
+        assert!(check_public(&t, &types, &[(path("Offers"), Span::default())]).is_empty());
+    }
+
+    #[test]
+    fn a_group_name_is_opted_out_only_when_every_entry_under_it_is() {
+        let t = vec![
+            field("Admin.Rank", Type::Boolean, Some(false)),
+            field("Admin.Notes", Type::Boolean, None),
+        ];
+        let public = [
+            (path("Admin.Rank"), Span::default()),
+            (path("Admin.Notes"), Span::default()),
+        ];
+        let found = check_public(&t, &[], &public);
+        assert_eq!(
+            found.iter().map(|e| e.code).collect::<Vec<_>>(),
+            ["VS3109"],
+            "{found:#?}"
+        );
+        assert!(found[0].message.contains("`Admin.Notes`"));
+        assert!(found[0].message.ends_with("looks operational: Admin"));
+    }
+}

@@ -1,0 +1,243 @@
+//! The typed bindings bite: small game scripts are type-checked in strict mode
+//! against the built advanced example (whose `Quests` are private) with
+//! `vstore-typecheck`. A correct client script checks clean; observing a
+//! private path, a wrong value type and a write into `Get()` are reported at
+//! their line. The same holds for a server script using the typed facade.
+
+mod gates_support;
+
+use std::fs;
+
+use gates_support::{built_project, repo, typecheck_output};
+
+const PRELUDE: &str = "--!strict
+local ReplicatedStorage = game:GetService(\"ReplicatedStorage\")
+local PlayerData = require(ReplicatedStorage:WaitForChild(\"PlayerDataClient\"))
+
+local replica = PlayerData.connect()
+";
+
+const SERVER_PRELUDE: &str = "--!strict
+local ServerScriptService = game:GetService(\"ServerScriptService\")
+local PlayerData = require(ServerScriptService:WaitForChild(\"PlayerData\"))
+
+local player = (nil :: any) :: Player
+";
+
+/// Type-checks `body` (after `PRELUDE`, which is five lines) as a client
+/// script of the built advanced example. Returns whether the package checked
+/// clean and the script's own errors as `line: message`.
+fn check_script(label: &str, body: &str) -> (bool, Vec<String>) {
+    check(
+        label,
+        &format!("{label}.client.luau"),
+        &format!("{PRELUDE}{body}"),
+    )
+}
+
+/// Like `check_script`, as a server script after `SERVER_PRELUDE` (five lines).
+fn check_server_script(label: &str, body: &str) -> (bool, Vec<String>) {
+    check(
+        label,
+        &format!("{label}.server.luau"),
+        &format!("{SERVER_PRELUDE}{body}"),
+    )
+}
+
+fn check(label: &str, file: &str, source: &str) -> (bool, Vec<String>) {
+    let pkg = built_project(
+        &format!("typing-{label}"),
+        &repo().join("schema-examples/advanced"),
+    );
+    let game = pkg.join("Game");
+    fs::create_dir_all(&game).unwrap();
+    fs::write(game.join(file), source).unwrap();
+    let (ok, output) = typecheck_output(&pkg);
+    let prefix = format!("Game/{file}:");
+    // A long message continues on lines that do not start with the package path.
+    let root = pkg.display().to_string();
+    let mut messages: Vec<String> = Vec::new();
+    for line in output.lines() {
+        match messages.last_mut() {
+            Some(last) if !line.starts_with(&root) => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            _ => messages.push(line.to_string()),
+        }
+    }
+    let errors = messages
+        .iter()
+        .filter_map(|l| l.split_once(&prefix).map(|(_, rest)| rest))
+        .filter(|rest| !rest.contains(": warning: "))
+        .map(|rest| {
+            let (line, rest) = rest.split_once(':').unwrap();
+            let (_col, message) = rest.split_once(": ").unwrap();
+            format!("{line}: {message}")
+        })
+        .collect();
+    (ok, errors)
+}
+
+#[test]
+fn a_correct_client_script_checks_clean() {
+    let (ok, errors) = check_script(
+        "Hud",
+        "local ok, reason = replica:Await(10)
+local state: \"Connecting\" | \"Ready\" | \"Resyncing\" | \"Disconnected\" = replica:GetState()
+local data = replica:Get()
+local coins: number = data.Wallet.Coins
+local firstItem: string? = if data.Inventory[1] then data.Inventory[1].Id else nil
+print(ok, reason, state, coins, firstItem, replica:GetRevision())
+PlayerData.ObserveWalletCoins(replica, function(value)
+\tlocal shown: number = value + 1
+\tprint(shown)
+end)
+PlayerData.ObserveInventory(replica, function(items)
+\tfor _, item in items do
+\t\tlocal count: number = item.Count
+\t\tprint(item.Id, count)
+\tend
+end)
+PlayerData.ObserveEquipped(replica, function(equipped)
+\tlocal hat: string? = equipped.Hat
+\tprint(hat)
+end)
+local connection = PlayerData.Observe(replica, \"Progress.Level\", function(level)
+\tprint(level)
+end)
+replica.StateChanged:Connect(function(new, old)
+\tlocal label: string = new
+\tprint(label, old)
+end)
+replica.Changed:Connect(function(paths)
+\tprint(#paths)
+end)
+connection:Disconnect()
+replica:Disconnect()
+",
+    );
+    assert_eq!(errors, Vec::<String>::new());
+    assert!(ok, "the package with a correct script checks clean");
+}
+
+#[test]
+fn observing_a_private_path_is_a_type_error() {
+    let (ok, errors) = check_script(
+        "Private",
+        "PlayerData.ObserveQuests(replica, function(quests)
+\tprint(quests)
+end)
+PlayerData.Observe(replica, \"Quests\", function(quests)
+\tprint(quests)
+end)
+",
+    );
+    assert!(!ok);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("6: Key 'ObserveQuests' not found in table"),
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[1],
+        "9: Expected this to be '\"Equipped\" | \"Inventory\" | \"Progress.Level\" | \"Progress.SeasonPoints\" \
+         | \"Progress.XP\" | \"Wallet.Coins\" | \"Wallet.Gems\"', but got '\"Quests\"'"
+    );
+}
+
+#[test]
+fn assigning_observed_coins_to_a_string_is_a_type_error() {
+    let (ok, errors) = check_script(
+        "WrongType",
+        "PlayerData.ObserveWalletCoins(replica, function(coins)
+\tlocal label: string = coins
+\tprint(label)
+end)
+",
+    );
+    assert!(!ok);
+    assert_eq!(
+        errors,
+        vec!["7: Expected this to be 'string', but got 'number'".to_string()]
+    );
+}
+
+#[test]
+fn writing_into_the_replica_data_is_a_type_error() {
+    let (ok, errors) = check_script(
+        "Write",
+        "local data = replica:Get()
+data.Wallet.Coins = 1000000
+data.Inventory[1].Count = 99
+",
+    );
+    assert!(!ok);
+    assert_eq!(
+        errors,
+        vec![
+            "7: Property Coins of table '{ read Coins: number, read Gems: number }' is read-only"
+                .to_string(),
+            "8: Property Count of table 'PlayerDataClient.Item' is read-only".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn a_correct_server_script_checks_clean_against_the_typed_facade() {
+    let (ok, errors) = check_server_script(
+        "Server",
+        "local data, err = PlayerData:Get(player)
+if data then
+\tlocal coins: number = data.Wallet.Coins
+\tlocal quest = data.Quests.FirstSteps
+\tprint(coins, quest and quest.Completed, err and err.Code)
+end
+local coins = PlayerData:GetPath(player, { \"Wallet\", \"Coins\" })
+PlayerData:Set(player, { \"Wallet\", \"Coins\" }, coins + 1)
+PlayerData:Edit(player, function(profile)
+\tprofile.Progress.XP += 10
+end)
+PlayerData.Loaded:Connect(function(who, profile, session)
+\tprint(who.UserId, profile.Progress.Level, session.Key)
+end)
+local id = PlayerData:DeliverAsync(player.UserId, \"reward-1\", \"GrantMatchReward\", { Coins = 5 })
+local state: PlayerData.LoadState? = PlayerData:GetState(player)
+print(id, state, PlayerData:IsLoaded(player))
+PlayerData.Store.CriticalStateChanged:Connect(function(critical)
+\tprint(critical)
+end)
+",
+    );
+    assert_eq!(errors, Vec::<String>::new());
+    assert!(ok, "the package with a correct server script checks clean");
+}
+
+#[test]
+fn the_typed_facade_rejects_wrong_data_and_payload_types() {
+    let (ok, errors) = check_server_script(
+        "ServerWrong",
+        "local data = PlayerData:Get(player)
+if data then
+\tlocal coins: string = data.Wallet.Coins
+\tprint(coins)
+end
+PlayerData:Edit(player, function(profile)
+\tprofile.Wallet.Coins = \"many\"
+end)
+PlayerData:DeliverAsync(player, \"reward-1\", \"GrantMatchReward\", { Coins = \"5\" })
+PlayerData:DeliverAsync(player, \"reward-2\", \"GrantEverything\", { Coins = 5 })
+",
+    );
+    assert!(!ok);
+    assert_eq!(
+        errors,
+        vec![
+            "8: Expected this to be 'string', but got 'number'".to_string(),
+            "12: Expected this to be 'number', but got 'string'".to_string(),
+            "14: Expected this to be 'number', but got 'string'".to_string(),
+            "15: Expected this to be\n\t'\"GrantMatchReward\"'\nbut got\n\t'\"GrantEverything\"'"
+                .to_string(),
+        ]
+    );
+}
