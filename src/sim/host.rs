@@ -102,6 +102,12 @@ fn key_extras(
     Ok((ids, meta))
 }
 
+/// A value's size on the wire, as the throughput limits count it: the bytes
+/// of its JSON encoding.
+fn encoded_bytes(value: &Value) -> usize {
+    serde_json::to_vec(value).map_or(0, |b| b.len())
+}
+
 fn storable(value: &LuaValue) -> Result<Value, String> {
     let v =
         to_json(value).map_err(|e| format!("104: Cannot store the value in a data store: {e}."))?;
@@ -474,7 +480,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         let stamp = w.backend.stamp(store, &key);
         let entry = w.backend.get(store, &key).cloned();
         if charge.unwrap_or(true) {
-            let bytes = entry.as_ref().map_or(0, |(v, _)| encoded_len(v));
+            let bytes = entry.as_ref().map_or(0, |(v, _)| encoded_bytes(v));
             let now = w.now;
             if let Err(t) = w.key_throughput.charge(store, &key, Flow::Read, bytes, now) {
                 w.limits.throttle(t);
@@ -542,7 +548,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         let now = w.now;
         if let Err(t) = w
             .key_throughput
-            .charge(store, &key, Flow::Write, encoded_len(&v), now)
+            .charge(store, &key, Flow::Write, encoded_bytes(&v), now)
         {
             w.limits.throttle(t);
             return Ok((
@@ -620,7 +626,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         let bytes = rec
             .as_ref()
             .and_then(|r| r.value.as_ref())
-            .map_or(0, encoded_len);
+            .map_or(0, encoded_bytes);
         let now = w.now;
         if let Err(t) = w.key_throughput.charge(store, &key, Flow::Read, bytes, now) {
             w.limits.throttle(t);
