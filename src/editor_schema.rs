@@ -161,15 +161,19 @@ pub fn generate() -> Value {
                     "additionalProperties": false,
                 },
             },
-            "ordered": {
+            "leaderboards": {
                 "type": "object",
-                "description": "OrderedIndex projections by name.",
+                "description": "OrderedIndex leaderboards by OrderedDataStore name; each projects one integer field after every save.",
+                "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 50 },
                 "additionalProperties": {
                     "type": "object",
                     "properties": {
-                        "path": { "$ref": "#/$defs/dataPath" },
+                        "path": { "$ref": "#/$defs/dataPath", "description": "A non-optional integer template field." },
+                        "ascending": { "type": "boolean", "default": false, "description": "Sort low to high (fastest times)." },
                         "settings": settings_object(ORDERED_INDEX_SETTINGS, "OrderedIndex settings."),
                     },
+                    "required": ["path"],
+                    "additionalProperties": false,
                 },
             },
         },

@@ -94,6 +94,7 @@ fn base() -> Project {
             channel: "PlayerData".into(),
             migrations: vec![],
             operations: vec![op("Grant", coins_payload())],
+            leaderboards: vec![],
         }],
         typescript: false,
     }

@@ -6,7 +6,7 @@
 
 mod gates_support;
 
-use gates_support::{built_example, gate_all, package_from_runtime};
+use gates_support::{built_example, built_project, gate_all, package_from_runtime};
 
 #[test]
 fn runtime_library_passes_stylua_selene_and_strict_types() {
@@ -32,4 +32,12 @@ fn basic_example_build_passes_stylua_selene_and_strict_types() {
 #[test]
 fn advanced_example_build_passes_stylua_selene_and_strict_types() {
     gate_all(&built_example("advanced"));
+}
+
+#[test]
+fn leaderboard_project_build_passes_stylua_selene_and_strict_types() {
+    gate_all(&built_project(
+        "leaderboards",
+        &gates_support::repo().join("tests/leaderboards"),
+    ));
 }

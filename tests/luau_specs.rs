@@ -84,6 +84,11 @@ fn basic_example_specs_pass_on_its_generated_package() {
 }
 
 #[test]
+fn leaderboard_project_specs_pass_on_its_generated_package() {
+    assert_green(&["test", "--project", "tests/leaderboards"], 3);
+}
+
+#[test]
 fn advanced_example_specs_pass_on_its_generated_package() {
     assert_green(&["test", "--project", "schema-examples/advanced"], 14);
 }

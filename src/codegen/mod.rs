@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use minijinja::{context, Environment, Value};
 
-use crate::schema::model::{Project, Store, StoreKind, Type};
+use crate::schema::model::{Leaderboard, Project, Store, StoreKind, Type};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
@@ -117,6 +117,10 @@ fn environment() -> Environment<'static> {
             "client_init.luau",
             include_str!("../../templates/generated/client_init.luau"),
         ),
+        (
+            "leaderboards.luau",
+            include_str!("../../templates/generated/leaderboards.luau"),
+        ),
     ];
     for (name, text) in templates {
         env.add_template(name, text)
@@ -172,6 +176,28 @@ fn operation_entry(name: &str) -> String {
         return one_line;
     }
     format!("{key}withPayload(\n\t\t\t{validator},\n\t\t\t{handler}\n\t\t),")
+}
+
+/// One `BindSession` call of the generated load hook, wrapped the way StyLua
+/// wraps a call (and then a path) that is too wide.
+fn bind_call(board: &Leaderboard) -> String {
+    let target = luau::index("Leaderboards", &board.name);
+    let path = luau::path(&board.path);
+    let one_line = format!("{target}:BindSession(session, key, {path}, {{ ProjectNow = true }})");
+    if luau::width(1, &one_line) <= luau::COLUMN_WIDTH {
+        return one_line;
+    }
+    let path = if luau::width(2, &format!("{path},")) <= luau::COLUMN_WIDTH {
+        path
+    } else {
+        let segments: String = board
+            .path
+            .iter()
+            .map(|s| format!("\t\t\t{},\n", luau::string(s)))
+            .collect();
+        format!("{{\n{segments}\t\t}}")
+    };
+    format!("{target}:BindSession(\n\t\tsession,\n\t\tkey,\n\t\t{path},\n\t\t{{ ProjectNow = true }}\n\t)")
 }
 
 fn payload_type_name(op: &str) -> String {
@@ -260,12 +286,33 @@ fn store_files(
                 "export type OperationPayload = ",
                 &operations.iter().map(|op| format!("Types.{}", payload_type_name(&op.name))).collect::<Vec<_>>(),
             ),
+            leaderboards => store.leaderboards.iter().map(bind_call).collect::<Vec<_>>(),
         },
     );
     files.push(OutFile {
         path: dir.join("init.luau"),
         contents: init,
     });
+    if !store.leaderboards.is_empty() {
+        let boards = render(
+            env,
+            "leaderboards.luau",
+            context! {
+                header => &header,
+                store => &store.name,
+                boards => store.leaderboards.iter().map(|b| context! {
+                    target => luau::index("Leaderboards", &b.name),
+                    name => luau::string(&b.name),
+                    ascending => if b.ascending { "true" } else { "false" },
+                    settings => (!b.settings.is_empty()).then(|| luau::value(&serde_json::Value::Object(b.settings.clone().into_iter().collect()), 1)),
+                }).collect::<Vec<_>>(),
+            },
+        );
+        files.push(OutFile {
+            path: dir.join("Leaderboards.luau"),
+            contents: boards,
+        });
+    }
 
     // Types.luau
     let named: Vec<_> = project

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::*;
-use crate::schema::model::{Field, Migration, Operation, TemplateField};
+use crate::schema::model::{Field, Leaderboard, Migration, Operation, TemplateField};
 
 fn int(min: Option<i64>) -> Type {
     Type::Integer { min, max: None }
@@ -90,6 +90,7 @@ pub(crate) fn sample_project() -> Project {
                 file: "operations/GrantMatchReward.luau".into(),
                 source: "return function(profile: Data, payload: Payload)\n\tprofile.Wallet.Coins += payload.Coins\n\treturn profile.Wallet.Coins\nend\n".into(),
             }],
+            leaderboards: vec![],
         }],
         typescript: false,
     }
@@ -435,4 +436,41 @@ fn keyed_stores_return_the_runtime_store_unchanged() {
     assert!(init.contains("\nreturn VirtualStore.new({\n"));
     assert!(!init.contains("Facade"));
     assert!(!init.contains("RuntimeSession"));
+}
+
+fn board(name: &str, path: &[&str]) -> Leaderboard {
+    Leaderboard {
+        name: name.into(),
+        path: path.iter().map(|s| s.to_string()).collect(),
+        ascending: false,
+        settings: BTreeMap::new(),
+    }
+}
+
+/// The three layouts below are StyLua's own output for these calls.
+#[test]
+fn leaderboard_bind_calls_wrap_as_stylua_wraps_them() {
+    assert_eq!(
+        bind_call(&board("Coins", &["Wallet", "Coins"])),
+        "Leaderboards.Coins:BindSession(session, key, { \"Wallet\", \"Coins\" }, { ProjectNow = true })"
+    );
+    let long = "SeasonalGuildTrophiesAcrossAllRegionsCombined";
+    assert_eq!(
+        bind_call(&board(long, &["Records", "Season", "Trophies"])),
+        format!("Leaderboards.{long}:BindSession(\n\t\tsession,\n\t\tkey,\n\t\t{{ \"Records\", \"Season\", \"Trophies\" }},\n\t\t{{ ProjectNow = true }}\n\t)")
+    );
+    let deep = [
+        "Records",
+        "SeasonalCompetitionResults",
+        "AllRegionsCombinedTotals",
+        "TrophiesEarnedThisSeasonXXXXXXXXXXXXXXXXXXXX",
+    ];
+    assert_eq!(
+        bind_call(&board(long, &deep)),
+        format!("Leaderboards.{long}:BindSession(\n\t\tsession,\n\t\tkey,\n\t\t{{\n\t\t\t\"Records\",\n\t\t\t\"SeasonalCompetitionResults\",\n\t\t\t\"AllRegionsCombinedTotals\",\n\t\t\t\"TrophiesEarnedThisSeasonXXXXXXXXXXXXXXXXXXXX\",\n\t\t}},\n\t\t{{ ProjectNow = true }}\n\t)")
+    );
+    assert_eq!(
+        bind_call(&board("end", &["Score"])),
+        "Leaderboards[\"end\"]:BindSession(session, key, { \"Score\" }, { ProjectNow = true })"
+    );
 }

@@ -673,6 +673,7 @@ pub fn compare_with_lock(lock: &Lock, new: &Project, source: &str) -> Result<Vec
                 channel: name.clone(),
                 migrations: vec![],
                 operations: vec![],
+                leaderboards: vec![],
             },
         };
         store.version = version;

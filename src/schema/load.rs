@@ -17,6 +17,8 @@ use super::paths::{self, PathProblem};
 use super::tree::{self, Entry, Item, Node};
 use super::types;
 
+mod leaderboards;
+
 /// Where the parts of one store are written, for checks that run after loading.
 #[derive(Debug, Clone, Default)]
 pub struct StoreSpans {
@@ -537,6 +539,7 @@ fn load_store(cx: &mut Cx, e: &Entry, types: &[(String, Type)]) -> Option<(Store
             "public",
             "migrations",
             "operations",
+            "leaderboards",
         ],
         &within,
     );
@@ -620,6 +623,7 @@ fn load_store(cx: &mut Cx, e: &Entry, types: &[(String, Type)]) -> Option<(Store
         channel: name.clone(),
         migrations: Vec::new(),
         operations: Vec::new(),
+        leaderboards: Vec::new(),
     };
     if let Some(s) = get(entries, "settings") {
         if let Some(se) = cx.table(&s.value, "settings") {
@@ -660,6 +664,11 @@ fn load_store(cx: &mut Cx, e: &Entry, types: &[(String, Type)]) -> Option<(Store
     if let Some(o) = get(entries, "operations") {
         if let Some(oe) = cx.table(&o.value, "operations") {
             load_operations(cx, oe, &mut store, &mut spans, types);
+        }
+    }
+    if let Some(l) = get(entries, "leaderboards") {
+        if let Some(le) = cx.table(&l.value, "leaderboards") {
+            leaderboards::load(cx, le, &mut store, types);
         }
     }
     Some((store, spans))

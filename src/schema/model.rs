@@ -97,6 +97,18 @@ pub struct Operation {
     pub source: String,
 }
 
+/// An OrderedIndex leaderboard: a sortable copy of one integer field,
+/// projected after each successful save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leaderboard {
+    /// The OrderedDataStore name, also the field of the generated `Leaderboards` module.
+    pub name: String,
+    pub path: DataPath,
+    pub ascending: bool,
+    /// Explicit OrderedIndex settings only; defaults come from `core::settings`.
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Store {
     pub name: String,
@@ -114,6 +126,7 @@ pub struct Store {
     pub channel: String,
     pub migrations: Vec<Migration>,
     pub operations: Vec<Operation>,
+    pub leaderboards: Vec<Leaderboard>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

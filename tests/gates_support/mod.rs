@@ -169,7 +169,8 @@ pub fn built_example_with_typescript(name: &str) -> PathBuf {
 pub fn built_project(name: &str, root: &Path) -> PathBuf {
     let checked = vstore::check::check_project(root).unwrap_or_else(|failed| {
         panic!(
-            "schema-examples/{name} does not check:\n{}",
+            "{} does not check:\n{}",
+            root.display(),
             vstore::check::diagnostic::render_plain(&failed.diagnostics, 100)
         )
     });
