@@ -280,3 +280,275 @@ fn a_crashed_server_runs_nothing_while_a_shutdown_runs_bind_to_close() {
         "#,
     ));
 }
+
+#[test]
+fn a_key_takes_four_megabytes_of_writes_and_twenty_five_of_reads_per_minute() {
+    assert_green(&run(
+        "key_throughput",
+        r#"
+        local noCache = Instance.new("DataStoreGetOptions")
+        noCache.UseCache = false
+        -- a JSON string of n characters encodes to n + 2
+        local function value(bytes) return string.rep("x", bytes - 2) end
+        it("fails writes past 4 MB per minute with the key throttle", function()
+            local ds = DSS:GetDataStore("S")
+            local mb = value(1024 * 1024)
+            for _ = 1, 4 do ds:SetAsync("k", mb) end
+            local ok, err = pcall(ds.SetAsync, ds, "k", mb)
+            expect(ok).toBe(false)
+            expect(err).toContain("502")
+            expect(err).toContain("KeyThrottled")
+            expect(sim.datastore.read("S", "k")).toBe(mb)
+            ds:SetAsync("other", mb)
+            task.wait(61)
+            ds:SetAsync("k", mb)
+            expect(sim.limits().throttled["key write throughput"]).toBe(1)
+        end)
+        it("rounds each request up to a whole kilobyte", function()
+            local ds = DSS:GetDataStore("S")
+            for _ = 1, 3 do ds:SetAsync("k", value(1024 * 1024)) end
+            ds:SetAsync("k", value(1023 * 1024))
+            -- 4095 KB spent: one tiny write still fits, the next does not
+            ds:SetAsync("k", 1)
+            expect(function() ds:SetAsync("k", 2) end).toThrow("KeyThrottled")
+            -- UpdateAsync and RemoveAsync write the key too
+            expect(function() ds:UpdateAsync("k", function() return 3 end) end).toThrow("KeyThrottled")
+            expect(function() ds:RemoveAsync("k") end).toThrow("KeyThrottled")
+            expect(sim.datastore.read("S", "k")).toBe(1)
+        end)
+        it("fails reads past 25 MB per minute", function()
+            local ds = DSS:GetDataStore("S")
+            local four = value(4 * 1024 * 1024)
+            ds:SetAsync("big", four)
+            for _ = 1, 6 do
+                expect(#ds:GetAsync("big", noCache)).toBe(#four)
+            end
+            local ok, err = pcall(ds.GetAsync, ds, "big", noCache)
+            expect(ok).toBe(false)
+            expect(err).toContain("KeyThrottled")
+            expect(err).toContain("read")
+            -- a cached read never reaches the backend
+            expect(#ds:GetAsync("big")).toBe(#four)
+            task.wait(61)
+            expect(#ds:GetAsync("big", noCache)).toBe(#four)
+            expect(sim.limits().throttled["key read throughput"]).toBe(1)
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn experience_wide_limits_are_shared_by_every_server_and_grow_with_ccu() {
+    assert_green(&run(
+        "experience",
+        r#"
+        -- every server starts with 60 writes of budget; six of them offer 360
+        -- writes in one instant against the experience's 300 + 20 x CCU
+        local flood = [[
+            local ds = game:GetService("DataStoreService"):GetDataStore("S")
+            _G.fails, _G.done = 0, 0
+            for i = 1, 60 do
+                task.spawn(function()
+                    local ok, err = pcall(ds.SetAsync, ds, game.JobId .. "-" .. i, i)
+                    if not ok then
+                        _G.fails += 1
+                        _G.err = err
+                    end
+                    _G.done += 1
+                end)
+            end
+        ]]
+        local function floodFrom(servers)
+            for _, s in servers do s:eval(flood) end
+            task.wait(5)
+            local fails, err = 0, nil
+            for _, s in servers do
+                local f, e = s:eval("return _G.fails, _G.err")
+                expect(s:eval("return _G.done")).toBe(60)
+                fails += f
+                err = err or e
+            end
+            return fails, err
+        end
+        local function servers(n)
+            local list = {}
+            for _ = 1, n do table.insert(list, sim.startServer()) end
+            return list
+        end
+        it("fails writes past 300 per minute with no players online", function()
+            local fails, err = floodFrom(servers(6))
+            expect(fails).toBe(60)
+            expect(err).toContain("502")
+            expect(err).toContain("DatastoreThrottled")
+            expect(sim.limits().throttled["experience writes"]).toBe(60)
+        end)
+        it("counts players on every server", function()
+            local list = servers(6)
+            list[1]:addPlayer(1)
+            list[2]:addPlayer(2)
+            list[3]:addPlayer(3)
+            local fails = floodFrom(list)
+            expect(fails).toBe(0)
+            expect(sim.limits().throttled["experience writes"]).toBeNil()
+        end)
+        it("frees up after a minute", function()
+            local list = servers(6)
+            floodFrom(list)
+            task.wait(61)
+            local ds = DSS:GetDataStore("S")
+            ds:SetAsync("after", 1)
+            expect(sim.datastore.read("S", "after")).toBe(1)
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn messaging_enforces_send_receive_and_subscription_limits() {
+    assert_green(&run(
+        "messaging_limits",
+        r#"
+        it("throttles sends past 600 + 240 x players per minute", function()
+            local fails, done, lastErr = 0, 0, nil
+            local function burst(n)
+                for _ = 1, n do
+                    task.spawn(function()
+                        local ok, err = pcall(MS.PublishAsync, MS, "t", "m")
+                        if not ok then
+                            fails += 1
+                            lastErr = err
+                        end
+                        done += 1
+                    end)
+                end
+            end
+            burst(601)
+            while done < 601 do task.wait(0.1) end
+            expect(fails).toBe(1)
+            expect(lastErr).toContain("throttled")
+            sim.addPlayer(1)
+            burst(241)
+            while done < 842 do task.wait(0.1) end
+            expect(fails).toBe(2)
+            expect(sim.limits().throttled["message sends"]).toBe(2)
+        end)
+        it("drops messages past 40 + 80 x servers per minute per topic", function()
+            local got = 0
+            MS:SubscribeAsync("t", function() got += 1 end)
+            local s2 = sim.startServer()
+            -- two servers: 200 per topic per minute
+            s2:eval([[for i = 1, 250 do task.spawn(function() game:GetService("MessagingService"):PublishAsync("t", i) end) end]])
+            task.wait(5)
+            expect(got).toBe(200)
+            expect(sim.limits().droppedMessages["topic receive limit"]).toBe(50)
+            task.wait(60)
+            s2:eval([[game:GetService("MessagingService"):PublishAsync("t", 0)]])
+            task.wait(5)
+            expect(got).toBe(201)
+        end)
+        it("drops messages past 400 + 200 x servers per minute per game", function()
+            local got = 0
+            for topic = 1, 5 do
+                for _ = 1, 2 do
+                    MS:SubscribeAsync("t" .. topic, function() got += 1 end)
+                end
+            end
+            local s2 = sim.startServer()
+            -- 5 topics x 100 messages x 2 subscriptions = 1000 deliveries; the
+            -- game takes 800 a minute with two servers, each topic 200
+            s2:eval([[for topic = 1, 5 do for i = 1, 100 do task.spawn(function() game:GetService("MessagingService"):PublishAsync("t" .. topic, i) end) end end]])
+            task.wait(5)
+            expect(got).toBe(800)
+            expect(sim.limits().droppedMessages["game receive limit"]).toBe(200)
+            expect(sim.limits().droppedMessages["topic receive limit"]).toBeNil()
+        end)
+        it("counts lost messages", function()
+            MS:SubscribeAsync("t", function() end)
+            sim.messaging.dropRate(1)
+            MS:PublishAsync("t", 1)
+            task.wait(5)
+            expect(sim.limits().droppedMessages["lost"]).toBe(1)
+        end)
+        it("allows 20 + 8 x players subscriptions per server", function()
+            local conns = {}
+            for i = 1, 20 do table.insert(conns, MS:SubscribeAsync("t" .. i, function() end)) end
+            expect(function() MS:SubscribeAsync("t21", function() end) end).toThrow("too many subscriptions")
+            sim.addPlayer(1)
+            for i = 21, 28 do table.insert(conns, MS:SubscribeAsync("t" .. i, function() end)) end
+            expect(function() MS:SubscribeAsync("t29", function() end) end).toThrow("too many subscriptions")
+            conns[1]:Disconnect()
+            MS:SubscribeAsync("t29", function() end)
+            expect(function() MS:SubscribeAsync(string.rep("t", 81), function() end) end).toThrow("1 to 80")
+            expect(function() MS:SubscribeAsync("", function() end) end).toThrow("1 to 80")
+            expect(sim.limits().throttled["subscriptions"]).toBe(2)
+        end)
+        it("allows 240 subscribe requests per minute", function()
+            for _ = 1, 240 do
+                MS:SubscribeAsync("t", function() end):Disconnect()
+            end
+            expect(function() MS:SubscribeAsync("t", function() end) end).toThrow("240 per minute")
+            task.wait(60)
+            MS:SubscribeAsync("t", function() end)
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn shutdown_errors_hit_only_a_closing_server_and_bind_to_close_saves_normally_succeed() {
+    assert_green(&run(
+        "closing",
+        r#"
+        -- BindToClose saves once and records the error, if any, under a second key
+        local script = [[
+            game:BindToClose(function()
+                local ds = game:GetService("DataStoreService"):GetDataStore("S")
+                local ok, err = pcall(ds.SetAsync, ds, game.JobId, "saved")
+                if not ok then
+                    pcall(ds.SetAsync, ds, "err" .. game.JobId, err)
+                end
+            end)
+        ]]
+        it("saves during BindToClose by default", function()
+            local s2 = sim.startServer(script)
+            local job = s2:eval("return game.JobId")
+            s2:shutdown()
+            expect(sim.datastore.read("S", job)).toBe("saved")
+        end)
+        it("a scripted 401 waits for a closing server's request", function()
+            local s2 = sim.startServer(script)
+            local job = s2:eval("return game.JobId")
+            sim.datastore.failNext(1, { code = 401 })
+            local ds = DSS:GetDataStore("S")
+            ds:SetAsync("running", 1)
+            expect(sim.datastore.read("S", "running")).toBe(1)
+            s2:shutdown()
+            expect(sim.datastore.read("S", job)).toBeNil()
+            expect(sim.datastore.read("S", "err" .. job)).toContain("401")
+        end)
+        it("closingErrors fails every request of a closing server with 401 or 402", function()
+            sim.datastore.closingErrors(1)
+            local s2 = sim.startServer(script)
+            local job = s2:eval("return game.JobId")
+            local ds = DSS:GetDataStore("S")
+            ds:SetAsync("running", 1)
+            s2:shutdown()
+            expect(sim.datastore.read("S", "running")).toBe(1)
+            expect(sim.datastore.read("S", job)).toBeNil()
+            expect(sim.datastore.read("S", "err" .. job)).toBeNil()
+        end)
+        it("requests during the spec server's own shutdown are closing requests", function()
+            sim.datastore.failNext(1, { code = 402 })
+            local ds = DSS:GetDataStore("S")
+            local result
+            game:BindToClose(function()
+                result = table.pack(pcall(ds.SetAsync, ds, "mine", 1))
+            end)
+            ds:SetAsync("before", 1)
+            sim.shutdown()
+            expect(result[1]).toBe(false)
+            expect(result[2]).toContain("402")
+        end)
+        "#,
+    ));
+}

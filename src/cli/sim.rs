@@ -170,6 +170,15 @@ pub fn run(args: SimArgs) -> Outcome {
             None => println!("  {method:<24} {n:>8}"),
         }
     }
+    for (label, counts) in [
+        ("throttled by limit", &s.limits.throttled),
+        ("messages dropped", &s.limits.dropped_messages),
+    ] {
+        if !counts.is_empty() {
+            let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            println!("{label}: {}", parts.join(", "));
+        }
+    }
     println!(
         "open latency: p50 {:.2}s p99 {:.2}s (virtual)",
         s.open_p50, s.open_p99

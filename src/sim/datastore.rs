@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::limits::Throttle;
 use super::rng::Rng;
 
 /// Largest stored value, measured on its JSON encoding.
@@ -391,12 +392,27 @@ impl Backend {
 }
 
 /// One scripted fault: the next `remaining` matching requests fail with `code`.
+/// Rules with the shutdown codes 401 and 402 only match requests from a
+/// server that is shutting down, the only time Roblox returns them.
 #[derive(Debug, Clone)]
 pub struct FaultRule {
     pub remaining: u32,
     pub method: Option<String>,
     pub code: u16,
     pub after_commit: bool,
+}
+
+impl FaultRule {
+    fn matches(&self, method: &str, closing: bool) -> bool {
+        self.remaining > 0
+            && self.method.as_deref().is_none_or(|m| m == method)
+            && (closing || !is_shutdown_code(self.code))
+    }
+}
+
+/// 401 (DataModel inaccessible) and 402 (LuaWebService inaccessible).
+pub fn is_shutdown_code(code: u16) -> bool {
+    matches!(code, 401 | 402)
 }
 
 /// The fault plan of a universe.
@@ -408,6 +424,10 @@ pub struct Faults {
     /// Seeded random failure probability per request, and of those the share that commit first.
     pub error_rate: f64,
     pub ambiguous_share: f64,
+    /// Seeded probability that a request from a server shutting down fails
+    /// with 401 or 402 (`sim.datastore.closingErrors`); 0 by default, so
+    /// BindToClose saves go through as they normally do on Roblox.
+    pub closing_error_rate: f64,
 }
 
 impl Default for Faults {
@@ -418,8 +438,18 @@ impl Default for Faults {
             latency: (0.02, 0.2),
             error_rate: 0.0,
             ambiguous_share: 0.0,
+            closing_error_rate: 0.0,
         }
     }
+}
+
+/// Where a request comes from, as the fault plan sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The server is cut off from the backend.
+    pub partitioned: bool,
+    /// The server is shutting down (BindToClose is running).
+    pub closing: bool,
 }
 
 /// What happens to one request.
@@ -427,47 +457,82 @@ impl Default for Faults {
 pub struct Plan {
     pub latency: f64,
     pub fail: Option<u16>,
+    /// Refused by an experience-wide limit (fails before reaching the data).
+    pub throttle: Option<Throttle>,
     pub after_commit: bool,
 }
 
+impl Plan {
+    /// The error string the caller sees, if the request fails.
+    pub fn error(&self, method: &str) -> Option<String> {
+        match (self.throttle, self.fail) {
+            (Some(t), _) => Some(t.message()),
+            (None, Some(code)) => Some(error_message(code, method)),
+            (None, None) => None,
+        }
+    }
+}
+
 impl Faults {
-    pub fn plan(&mut self, method: &str, now: f64, partitioned: bool, rng: &mut Rng) -> Plan {
+    /// Decides the fate of one request. In order: a partitioned server or an
+    /// outage fails it with 503 (it never reaches the backend); then the
+    /// experience-wide limits (`admit_experience`) may refuse it; then
+    /// scripted faults, shutdown errors and the seeded error rate apply.
+    pub fn plan(
+        &mut self,
+        method: &str,
+        now: f64,
+        origin: Origin,
+        rng: &mut Rng,
+        admit_experience: impl FnOnce() -> Result<(), Throttle>,
+    ) -> Plan {
         let latency = self.latency.0 + (self.latency.1 - self.latency.0).max(0.0) * rng.next_f64();
+        let fail = |code: u16, after_commit: bool| Plan {
+            latency,
+            fail: Some(code),
+            throttle: None,
+            after_commit,
+        };
         let in_outage = self
             .outage
             .is_some_and(|(from, to)| now >= from && now < to);
-        if partitioned || in_outage {
+        if origin.partitioned || in_outage {
+            return fail(503, false);
+        }
+        if let Err(t) = admit_experience() {
             return Plan {
                 latency,
-                fail: Some(503),
+                fail: None,
+                throttle: Some(t),
                 after_commit: false,
             };
         }
         if let Some(rule) = self
             .rules
             .iter_mut()
-            .find(|r| r.remaining > 0 && r.method.as_deref().is_none_or(|m| m == method))
+            .find(|r| r.matches(method, origin.closing))
         {
             rule.remaining -= 1;
-            let plan = Plan {
-                latency,
-                fail: Some(rule.code),
-                after_commit: rule.after_commit && is_write(method),
-            };
+            let after = rule.after_commit && is_write(method) && !is_shutdown_code(rule.code);
+            let plan = fail(rule.code, after);
             self.rules.retain(|r| r.remaining > 0);
             return plan;
         }
+        if origin.closing
+            && self.closing_error_rate > 0.0
+            && rng.next_f64() < self.closing_error_rate
+        {
+            let code = if rng.next_f64() < 0.5 { 401 } else { 402 };
+            return fail(code, false);
+        }
         if self.error_rate > 0.0 && rng.next_f64() < self.error_rate {
             let after = is_write(method) && rng.next_f64() < self.ambiguous_share;
-            return Plan {
-                latency,
-                fail: Some(if after { 504 } else { 503 }),
-                after_commit: after,
-            };
+            return fail(if after { 504 } else { 503 }, after);
         }
         Plan {
             latency,
             fail: None,
+            throttle: None,
             after_commit: false,
         }
     }
@@ -578,12 +643,75 @@ mod tests {
             code: 502,
             after_commit: true,
         });
-        assert_eq!(f.plan("GetAsync", 0.0, false, &mut rng).fail, None);
-        let p = f.plan("UpdateAsync", 0.0, false, &mut rng);
+        let running = Origin::default();
+        let ok = || Ok(());
+        assert_eq!(f.plan("GetAsync", 0.0, running, &mut rng, ok).fail, None);
+        let p = f.plan("UpdateAsync", 0.0, running, &mut rng, ok);
         assert_eq!((p.fail, p.after_commit), (Some(502), true));
-        assert_eq!(f.plan("UpdateAsync", 0.0, false, &mut rng).fail, None);
+        assert_eq!(f.plan("UpdateAsync", 0.0, running, &mut rng, ok).fail, None);
         f.outage = Some((10.0, 20.0));
-        assert_eq!(f.plan("GetAsync", 15.0, false, &mut rng).fail, Some(503));
-        assert_eq!(f.plan("GetAsync", 25.0, true, &mut rng).fail, Some(503));
+        assert_eq!(
+            f.plan("GetAsync", 15.0, running, &mut rng, ok).fail,
+            Some(503)
+        );
+        let partitioned = Origin {
+            partitioned: true,
+            closing: false,
+        };
+        assert_eq!(
+            f.plan("GetAsync", 25.0, partitioned, &mut rng, ok).fail,
+            Some(503)
+        );
+    }
+
+    #[test]
+    fn shutdown_errors_only_hit_requests_from_a_closing_server() {
+        let mut f = Faults::default();
+        let mut rng = Rng::new(1);
+        let running = Origin::default();
+        let closing = Origin {
+            partitioned: false,
+            closing: true,
+        };
+        let ok = || Ok(());
+        f.rules.push(FaultRule {
+            remaining: 1,
+            method: None,
+            code: 401,
+            after_commit: true,
+        });
+        assert_eq!(f.plan("SetAsync", 0.0, running, &mut rng, ok).fail, None);
+        let p = f.plan("SetAsync", 0.0, closing, &mut rng, ok);
+        // a shutdown error means the request never left the server
+        assert_eq!((p.fail, p.after_commit), (Some(401), false));
+        assert_eq!(f.plan("SetAsync", 0.0, closing, &mut rng, ok).fail, None);
+        f.closing_error_rate = 1.0;
+        assert_eq!(f.plan("GetAsync", 0.0, running, &mut rng, ok).fail, None);
+        let codes: Vec<_> = (0..20)
+            .map(|_| f.plan("GetAsync", 0.0, closing, &mut rng, ok).fail.unwrap())
+            .collect();
+        assert!(codes.contains(&401) && codes.contains(&402));
+        assert!(codes.iter().all(|c| is_shutdown_code(*c)));
+    }
+
+    #[test]
+    fn an_experience_throttle_fails_the_request_without_using_a_scripted_fault() {
+        let mut f = Faults::default();
+        let mut rng = Rng::new(1);
+        f.rules.push(FaultRule {
+            remaining: 1,
+            method: None,
+            code: 503,
+            after_commit: false,
+        });
+        let p = f.plan("SetAsync", 0.0, Origin::default(), &mut rng, || {
+            Err(Throttle::ExperienceWrite)
+        });
+        assert_eq!(
+            (p.throttle, p.fail),
+            (Some(Throttle::ExperienceWrite), None)
+        );
+        assert!(p.error("SetAsync").unwrap().starts_with("502: "));
+        assert_eq!(f.rules.len(), 1);
     }
 }

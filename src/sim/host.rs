@@ -9,9 +9,11 @@ use mlua::{Function, Lua, MultiValue, Table, Thread, Value as LuaValue, Variadic
 use serde_json::{Map, Value};
 
 use super::datastore::{
-    self, error_message, Admission, BudgetKind, Budgets, FaultRule, KeyInfo, MAX_VALUE_CHARS,
+    self, error_message, Admission, BudgetKind, Budgets, FaultRule, KeyInfo, Origin,
+    MAX_VALUE_CHARS,
 };
 use super::json::{encoded_len, to_json, to_lua};
+use super::limits::{DropReason, Flow};
 use super::mount::Node;
 use super::world::{
     FutureSlot, Shared, Subscription, Vm, VmKind, Wake, WeakShared, World, BIND_TO_CLOSE_LIMIT,
@@ -100,6 +102,12 @@ fn key_extras(
     Ok((ids, meta))
 }
 
+/// A value's size on the wire, as the throughput limits count it: the bytes
+/// of its JSON encoding.
+fn encoded_bytes(value: &Value) -> usize {
+    serde_json::to_vec(value).map_or(0, |b| b.len())
+}
+
 fn storable(value: &LuaValue) -> Result<Value, String> {
     let v =
         to_json(value).map_err(|e| format!("104: Cannot store the value in a data store: {e}."))?;
@@ -133,8 +141,6 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
             replicated: Vec::new(),
             resume: None,
             dispatch: None,
-            msg_budget: 600.0,
-            msg_last: now,
             on_kill: Vec::new(),
         });
         w.trace.add(format!("vm {id} {kind:?}").as_bytes());
@@ -226,6 +232,8 @@ pub fn add_player_with_client(
             .budgets
             .available(BudgetKind::StandardRead, now, players);
         w.vms[server].players.push(user_id);
+        let ccu = w.ccu();
+        w.experience.observe_ccu(now, ccu);
         w.schedule(
             0.0,
             Wake::Event {
@@ -458,12 +466,26 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         let players = w.players_on(vm);
         match w.vms[vm].budgets.admit(cost, now, players, queued) {
             Admission::Go => {
-                let partitioned = w.vms[vm].partitioned_until > now;
-                let World { faults, rng, .. } = &mut *w;
-                let plan = faults.plan(&method, now, partitioned, rng);
+                let origin = Origin {
+                    partitioned: w.vms[vm].partitioned_until > now,
+                    closing: w.vms[vm].closing,
+                };
+                let ccu = w.ccu();
+                let World {
+                    faults,
+                    rng,
+                    experience,
+                    ..
+                } = &mut *w;
+                let plan = faults.plan(&method, now, origin, rng, || {
+                    experience.admit(cost.kinds, now, ccu)
+                });
+                if let Some(t) = plan.throttle {
+                    w.limits.throttle(t);
+                }
                 *w.requests.entry(method.clone()).or_default() += 1;
                 w.trace.add(method.as_bytes());
-                let fail = plan.fail.map(|c| error_message(c, &method));
+                let fail = plan.error(&method);
                 Ok((
                     "go".into(),
                     LuaValue::Number(plan.latency),
@@ -491,22 +513,42 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             _ => Ok((false, LuaValue::Nil, LuaValue::Nil)),
         }
     });
-    func!(
-        "dsGet",
-        |l, w, (store, key, cache): (usize, String, bool)| {
-            let stamp = w.backend.stamp(store, &key);
-            let entry = w.backend.get(store, &key).cloned();
-            let out = match &entry {
-                Some((v, info)) => (to_lua(l, v)?, LuaValue::Table(info_to_lua(l, info)?), stamp),
-                None => (LuaValue::Nil, LuaValue::Nil, stamp),
-            };
-            if cache {
-                let now = w.now;
-                w.vms[vm].cache.insert((store, key), (now, entry));
+    // `charge`: the read counts against the key's read throughput (and fails
+    // with the throttle error as the fourth result when it is used up)
+    func!("dsGet", |l,
+                    w,
+                    (store, key, cache, charge): (
+        usize,
+        String,
+        bool,
+        Option<bool>
+    )| {
+        let stamp = w.backend.stamp(store, &key);
+        let entry = w.backend.get(store, &key).cloned();
+        if charge.unwrap_or(true) {
+            let bytes = entry.as_ref().map_or(0, |(v, _)| encoded_bytes(v));
+            let now = w.now;
+            if let Err(t) = w.key_throughput.charge(store, &key, Flow::Read, bytes, now) {
+                w.limits.throttle(t);
+                let msg = l.create_string(t.message())?;
+                return Ok((LuaValue::Nil, LuaValue::Nil, stamp, LuaValue::String(msg)));
             }
-            Ok(out)
         }
-    );
+        let out = match &entry {
+            Some((v, info)) => (
+                to_lua(l, v)?,
+                LuaValue::Table(info_to_lua(l, info)?),
+                stamp,
+                LuaValue::Nil,
+            ),
+            None => (LuaValue::Nil, LuaValue::Nil, stamp, LuaValue::Nil),
+        };
+        if cache {
+            let now = w.now;
+            w.vms[vm].cache.insert((store, key), (now, entry));
+        }
+        Ok(out)
+    });
     func!("dsWrite", |l,
                       w,
                       (
@@ -550,6 +592,17 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             }
         };
         let now = w.now;
+        if let Err(t) = w
+            .key_throughput
+            .charge(store, &key, Flow::Write, encoded_bytes(&v), now)
+        {
+            w.limits.throttle(t);
+            return Ok((
+                "error".into(),
+                LuaValue::String(l.create_string(t.message())?),
+                LuaValue::Nil,
+            ));
+        }
         let revision = |v: &Value| v.pointer("/Meta/Revision").and_then(Value::as_i64);
         if let (Some(prev), Some(next)) = (
             w.backend.get(store, &key).and_then(|(p, _)| revision(p)),
@@ -570,14 +623,24 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             .insert((store, key), (now, Some((v, info.clone()))));
         Ok(("ok".into(), LuaValue::Table(info_to_lua(l, &info)?), copy))
     });
+    // a removal counts as a one-kilobyte write of the key
     func!("dsRemove", |l, w, (store, key): (usize, String)| {
         let now = w.now;
+        if let Err(t) = w.key_throughput.charge(store, &key, Flow::Write, 0, now) {
+            w.limits.throttle(t);
+            let msg = LuaValue::String(l.create_string(t.message())?);
+            return Ok((LuaValue::Nil, LuaValue::Nil, msg));
+        }
         let old = w.backend.remove(store, &key, now);
         w.vms[vm].cache.insert((store, key.clone()), (now, None));
         w.trace.add(format!("remove {key}").as_bytes());
         match old {
-            Some((v, info)) => Ok((to_lua(l, &v)?, LuaValue::Table(info_to_lua(l, &info)?))),
-            None => Ok((LuaValue::Nil, LuaValue::Nil)),
+            Some((v, info)) => Ok((
+                to_lua(l, &v)?,
+                LuaValue::Table(info_to_lua(l, &info)?),
+                LuaValue::Nil,
+            )),
+            None => Ok((LuaValue::Nil, LuaValue::Nil, LuaValue::Nil)),
         }
     });
     func!("dsVersions", |l, w, (store, key): (usize, String)| {
@@ -603,17 +666,30 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             (Some(v), _) => w.backend.version(store, &key, &v),
             (None, Some(ms)) => w.backend.version_at(store, &key, ms),
             _ => None,
-        };
+        }
+        .filter(|r| !r.deleted)
+        .cloned();
+        let bytes = rec
+            .as_ref()
+            .and_then(|r| r.value.as_ref())
+            .map_or(0, encoded_bytes);
+        let now = w.now;
+        if let Err(t) = w.key_throughput.charge(store, &key, Flow::Read, bytes, now) {
+            w.limits.throttle(t);
+            let msg = LuaValue::String(l.create_string(t.message())?);
+            return Ok((LuaValue::Nil, LuaValue::Nil, msg));
+        }
         match rec {
-            Some(r) if !r.deleted => Ok((
+            Some(r) => Ok((
                 r.value
                     .as_ref()
                     .map(|v| to_lua(l, v))
                     .transpose()?
                     .unwrap_or(LuaValue::Nil),
                 LuaValue::Table(info_to_lua(l, &r.info)?),
+                LuaValue::Nil,
             )),
-            _ => Ok((LuaValue::Nil, LuaValue::Nil)),
+            _ => Ok((LuaValue::Nil, LuaValue::Nil, LuaValue::Nil)),
         }
     });
     func!("dsKeys", |l, w, (store, prefix): (usize, String)| {
@@ -699,16 +775,13 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         if w.vms[vm].partitioned_until > now {
             return fail("PublishAsync failed: request timed out.");
         }
-        let players = w.players_on(vm) as f64;
-        let rate = 600.0 + 240.0 * players;
-        let v = &mut w.vms[vm];
-        v.msg_budget = (v.msg_budget + rate * (now - v.msg_last) / 60.0).min(rate);
-        v.msg_last = now;
-        if v.msg_budget < 1.0 {
-            return fail("PublishAsync request was throttled: too many messages.");
+        let players = w.players_on(vm);
+        if let Err(t) = w.messaging.send(vm, players, now) {
+            w.limits.throttle(t);
+            return fail(&t.message());
         }
-        v.msg_budget -= 1.0;
         *w.requests.entry("PublishAsync".into()).or_default() += 1;
+        let servers = w.alive_servers().len();
         let targets: Vec<(usize, u64)> = w
             .subscriptions
             .iter()
@@ -719,7 +792,15 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             let (lo, hi) = w.message_delay;
             let drop = w.rng.next_f64() < w.drop_rate;
             let delay = latency + lo + (hi - lo) * w.rng.next_f64();
-            if drop || w.vms[target].partitioned_until > now {
+            let dropped = if drop {
+                Err(DropReason::Loss)
+            } else if w.vms[target].partitioned_until > now {
+                Err(DropReason::Partition)
+            } else {
+                w.messaging.receive(&topic, servers, now)
+            };
+            if let Err(reason) = dropped {
+                w.limits.drop_message(reason);
                 w.trace.add(b"drop");
                 continue;
             }
@@ -735,9 +816,22 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         Ok((latency, None))
     });
     func!("msgSubscribe", |_l, w, topic: String| {
+        if topic.is_empty() || topic.chars().count() > 80 {
+            return Ok((
+                None,
+                Some("Topic name must be 1 to 80 characters.".to_string()),
+            ));
+        }
+        let now = w.now;
+        let players = w.players_on(vm);
+        let active = w.subscriptions.iter().filter(|s| s.vm == vm).count();
+        if let Err(t) = w.messaging.subscribe(vm, players, active, now) {
+            w.limits.throttle(t);
+            return Ok((None, Some(t.message())));
+        }
         let id = w.next_id();
         w.subscriptions.push(Subscription { vm, id, topic });
-        Ok(id)
+        Ok((Some(id), None))
     });
     func!("msgUnsubscribe", |_l, w, id: u64| {
         w.subscriptions.retain(|s| s.id != id);
@@ -856,6 +950,8 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
 
     // lifecycle notifications from the Luau side
     func!("playerLeft", |_l, w, user_id: i64| {
+        let (now, ccu) = (w.now, w.ccu());
+        w.experience.observe_ccu(now, ccu);
         w.vms[vm].players.retain(|p| *p != user_id);
         if let Some(c) = w.vms[vm].clients.remove(&user_id) {
             w.schedule(0.0, Wake::Kill { vm: c });
@@ -880,6 +976,11 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         Ok(())
     });
     func!("isClosing", |_l, w, (): ()| { Ok(w.vms[vm].closing) });
+    // the DataModel begins closing: BindToClose callbacks are about to run
+    func!("beginClosing", |_l, w, (): ()| {
+        w.vms[vm].closing = true;
+        Ok(())
+    });
 
     // the `sim` API of spec files
     func_rc!("simStartServer", |_l,
@@ -1073,6 +1174,24 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             Some(m) => w.requests.get(&m).copied().unwrap_or(0),
             None => w.requests.values().sum(),
         })
+    });
+    func!("simClosingErrors", |_l, w, p: f64| {
+        w.faults.closing_error_rate = p.clamp(0.0, 1.0);
+        Ok(())
+    });
+    func!("simLimits", |l, w, (): ()| {
+        let t = l.create_table()?;
+        let throttled = l.create_table()?;
+        for (k, n) in &w.limits.throttled {
+            throttled.raw_set(k.as_str(), *n)?;
+        }
+        let dropped = l.create_table()?;
+        for (k, n) in &w.limits.dropped_messages {
+            dropped.raw_set(k.as_str(), *n)?;
+        }
+        t.raw_set("throttled", throttled)?;
+        t.raw_set("droppedMessages", dropped)?;
+        Ok(t)
     });
     func!("simDropRate", |_l, w, p: f64| {
         w.drop_rate = p.clamp(0.0, 1.0);

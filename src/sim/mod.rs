@@ -7,6 +7,7 @@
 pub mod datastore;
 pub mod host;
 pub mod json;
+pub mod limits;
 pub mod mount;
 pub mod rng;
 pub mod scenario;

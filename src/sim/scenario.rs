@@ -13,6 +13,7 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use super::host::{add_player_with_client, eval_now, remove_player, shutdown, spawn_server};
+use super::limits::LimitStats;
 use super::mount::Node;
 use super::rng::Rng;
 use super::verify::values::validate;
@@ -257,6 +258,8 @@ pub struct Summary {
     pub reward_checked: usize,
     /// Records whose ledger may have been pruned (not checked at data level).
     pub reward_pruned: usize,
+    /// Requests the emulated limits refused and messages they dropped.
+    pub limits: LimitStats,
 }
 
 pub const SCENARIOS: &[&str] = &[
@@ -727,6 +730,7 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         sessions,
         trace_hash: w.trace.value(),
         thread_errors: w.errors.len(),
+        limits: w.limits.clone(),
         ..Summary::default()
     };
     s.first_errors = w

@@ -15,6 +15,7 @@ use mlua::{Function, Lua, MultiValue, Thread, Value as LuaValue};
 use serde_json::Value;
 
 use super::datastore::{Backend, Budgets, Faults, KeyInfo};
+use super::limits::{ExperienceLimits, KeyThroughput, LimitStats, MessagingLimits};
 use super::mount::Node;
 use super::rng::{Rng, Trace};
 
@@ -91,8 +92,6 @@ pub struct Vm {
     pub replicated: Vec<(String, String)>,
     pub resume: Option<Function>,
     pub dispatch: Option<Function>,
-    pub msg_budget: f64,
-    pub msg_last: f64,
     /// Futures resolved when this VM stops.
     pub on_kill: Vec<u64>,
 }
@@ -144,6 +143,13 @@ pub struct World {
     pub rng: Rng,
     pub backend: Backend,
     pub faults: Faults,
+    /// Per-key DataStore throughput over the last minute.
+    pub key_throughput: KeyThroughput,
+    /// Experience-wide DataStore request limits shared by every server.
+    pub experience: ExperienceLimits,
+    pub messaging: MessagingLimits,
+    /// Requests the limits refused and messages they dropped.
+    pub limits: LimitStats,
     pub trace: Trace,
     pub requests: BTreeMap<String, u64>,
     pub futures: HashMap<u64, FutureSlot>,
@@ -181,6 +187,10 @@ impl World {
             rng,
             backend: Backend::default(),
             faults: Faults::default(),
+            key_throughput: KeyThroughput::default(),
+            experience: ExperienceLimits::default(),
+            messaging: MessagingLimits::default(),
+            limits: LimitStats::default(),
             trace: Trace::default(),
             requests: BTreeMap::new(),
             futures: HashMap::new(),
@@ -286,8 +296,19 @@ impl World {
         self.vms.get(vm).map(|v| v.players.len()).unwrap_or(0)
     }
 
+    /// Players online across every running server (the experience's CCU).
+    pub fn ccu(&self) -> usize {
+        self.vms
+            .iter()
+            .filter(|v| v.alive && v.kind == VmKind::Server)
+            .map(|v| v.players.len())
+            .sum()
+    }
+
     /// Stops a VM: nothing it scheduled runs any more.
     pub fn kill(&mut self, vm: usize) {
+        let ccu = self.ccu();
+        self.experience.observe_ccu(self.now, ccu);
         let clients: Vec<usize> = self.vms[vm].clients.values().copied().collect();
         for id in std::iter::once(vm).chain(clients) {
             let v = &mut self.vms[id];
@@ -298,6 +319,7 @@ impl World {
             v.lua = None;
             v.cache.clear();
             self.subscriptions.retain(|s| s.vm != id);
+            self.messaging.forget(id);
             self.wakes.retain(|_, w| w.vm() != id);
         }
         self.trace
