@@ -299,17 +299,6 @@ fn every_generated_luau_file_parses() {
     }
 }
 
-#[test]
-#[ignore]
-fn dump() {
-    for f in generate(&sample_project()) {
-        if !f.path.starts_with("VirtualStore") || f.path.starts_with("VirtualStoreClient/init.luau")
-        {
-            println!("=== {}\n{}", f.path.display(), f.contents);
-        }
-    }
-}
-
 fn run_validator(data: &str) -> (bool, Option<String>) {
     let files = generate(&sample_project());
     let lua = mlua::Lua::new();
