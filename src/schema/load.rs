@@ -381,6 +381,52 @@ pub fn load_str(root: &Path, text: String) -> Loaded {
 
 const BUILTINS: &[&str] = &["integer", "number", "string", "boolean"];
 
+/// Type names the generated modules export beside the schema's own types
+/// (`Types.luau`, the store module, the client module), and Luau's built-in
+/// type names: a `[types]` entry or an operation (whose payload type takes
+/// its name) called one of these would clash with them.
+const GENERATED_TYPE_NAMES: &[&str] = &[
+    "Data",
+    "PublicData",
+    "PublicPath",
+    "State",
+    "Connection",
+    "Path",
+    "Replica",
+    "Session",
+    "Store",
+    "Facade",
+    "Signal",
+    "LoadState",
+    "VirtualError",
+    "any",
+    "nil",
+    "never",
+    "unknown",
+    "thread",
+    "buffer",
+    "vector",
+    "userdata",
+    "true",
+    "false",
+];
+
+/// Why `name` cannot become an exported Luau type name, if it cannot.
+fn generated_name_clash(name: &str) -> Option<String> {
+    if GENERATED_TYPE_NAMES.contains(&name) {
+        return Some(format!(
+            "the generated modules already export a type named `{name}`"
+        ));
+    }
+    let digits = name.strip_prefix('V')?;
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!(
+            "`V<n>` names are the generated per-version data types (`{name}` is version {digits})"
+        ));
+    }
+    None
+}
+
 fn load_types(cx: &mut Cx, entries: &[Entry], project: &mut Project, type_spans: &mut Vec<Span>) {
     let mut refs: Vec<(usize, Vec<(String, Span)>)> = Vec::new();
     for e in entries {
@@ -391,6 +437,16 @@ fn load_types(cx: &mut Cx, entries: &[Entry], project: &mut Project, type_spans:
                 format!("`{}` cannot name a type", e.key),
                 "invalid type name",
                 "type names are identifiers (letters, digits, `_`) other than the built-in types",
+            );
+            continue;
+        }
+        if let Some(why) = generated_name_clash(&e.key) {
+            cx.error(
+                "VS2008",
+                e.key_span,
+                format!("`{}` cannot name a type: {why}", e.key),
+                "clashes with a generated type",
+                "rename the type, for example with a game-specific prefix",
             );
             continue;
         }
@@ -1357,6 +1413,25 @@ fn load_operations(
             );
             continue;
         }
+        let clash = generated_name_clash(&e.key).or_else(|| {
+            types
+                .iter()
+                .any(|(name, _)| *name == e.key)
+                .then(|| format!("a type under [types] is also named `{}`", e.key))
+        });
+        if let Some(why) = clash {
+            cx.error(
+                "VS3504",
+                e.key_span,
+                format!(
+                    "operation `{}` clashes with another type name: {why}",
+                    e.key
+                ),
+                "clashes with a type name",
+                "each operation's payload type is exported under the operation's name; rename the operation or the type",
+            );
+            continue;
+        }
         let Some(oe) = cx.table(&e.value, &e.key) else {
             continue;
         };
@@ -1496,5 +1571,21 @@ mod tests {
             a.project.stores[0].defaults,
             serde_json::json!({ "Wallet": { "Coins": 0 } })
         );
+    }
+}
+
+#[cfg(test)]
+mod generated_names {
+    use super::generated_name_clash;
+
+    #[test]
+    fn version_types_and_generated_exports_are_reserved_but_similar_names_are_not() {
+        assert!(generated_name_clash("V3").is_some());
+        assert!(generated_name_clash("Replica").is_some());
+        assert!(generated_name_clash("unknown").is_some());
+        assert!(generated_name_clash("V").is_none());
+        assert!(generated_name_clash("Vault").is_none());
+        assert!(generated_name_clash("V2Item").is_none());
+        assert!(generated_name_clash("Item").is_none());
     }
 }
