@@ -730,6 +730,70 @@ fn load_store(cx: &mut Cx, e: &Entry, types: &[(String, Type)]) -> Option<(Store
     Some((store, spans))
 }
 
+/// A setting's value checked against its definition: the type (VS3302), an
+/// accepted string (VS3303) and the range (VS3303). `None` once reported.
+fn setting_value(cx: &mut Cx, e: &Entry, def: &settings::Setting) -> Option<serde_json::Value> {
+    let value = match (&def.kind, &e.value.node) {
+        (SettingKind::Boolean, Node::Bool(b)) => serde_json::Value::Bool(*b),
+        (SettingKind::Integer | SettingKind::Number, Node::Int(i)) => serde_json::Value::from(*i),
+        (SettingKind::Number, Node::Float(f)) if f.is_finite() => serde_json::Value::from(*f),
+        (SettingKind::Choice(options), Node::Str(s)) => {
+            if !options.contains(&s.as_str()) {
+                cx.error(
+                    "VS3303",
+                    e.value.span,
+                    format!("`{}` must be one of {}", e.key, options.join(", ")),
+                    "not an accepted value",
+                    format!("use one of: {}", options.join(", ")),
+                );
+                return None;
+            }
+            serde_json::Value::String(s.clone())
+        }
+        (kind, _) => {
+            let expected = match kind {
+                SettingKind::Boolean => "a boolean",
+                SettingKind::Integer => "a whole number",
+                SettingKind::Number => "a finite number",
+                SettingKind::Choice(_) => "a string",
+            };
+            cx.error(
+                "VS3302",
+                e.value.span,
+                format!(
+                    "setting `{}` must be {expected}, found {}",
+                    e.key,
+                    e.value.node.kind()
+                ),
+                format!("expected {expected}"),
+                format!("write `{}` as {expected}", e.key),
+            );
+            return None;
+        }
+    };
+    if let Some(n) = value.as_f64() {
+        let below = def.min.is_some_and(|m| n < m);
+        let above = def.max.is_some_and(|m| n > m);
+        if below || above {
+            let range = match (def.min, def.max) {
+                (Some(a), Some(b)) => format!("between {a} and {b}"),
+                (Some(a), None) => format!("at least {a}"),
+                (None, Some(b)) => format!("at most {b}"),
+                (None, None) => String::new(),
+            };
+            cx.error(
+                "VS3303",
+                e.value.span,
+                format!("setting `{}` = {n} is out of range", e.key),
+                format!("must be {range}"),
+                format!("use a value {range}"),
+            );
+            return None;
+        }
+    }
+    Some(value)
+}
+
 fn load_settings(cx: &mut Cx, entries: &[Entry], store: &mut Store) {
     for e in entries {
         let Some(def) = settings::store_setting(&e.key) else {
@@ -748,65 +812,9 @@ fn load_settings(cx: &mut Cx, entries: &[Entry], store: &mut Store) {
             );
             continue;
         };
-        let value = match (&def.kind, &e.value.node) {
-            (SettingKind::Boolean, Node::Bool(b)) => serde_json::Value::Bool(*b),
-            (SettingKind::Integer, Node::Int(i)) => serde_json::Value::from(*i),
-            (SettingKind::Number, Node::Int(i)) => serde_json::Value::from(*i),
-            (SettingKind::Number, Node::Float(f)) if f.is_finite() => serde_json::Value::from(*f),
-            (SettingKind::Choice(options), Node::Str(s)) => {
-                if !options.contains(&s.as_str()) {
-                    cx.error(
-                        "VS3303",
-                        e.value.span,
-                        format!("`{}` must be one of {}", e.key, options.join(", ")),
-                        "not an accepted value",
-                        format!("use one of: {}", options.join(", ")),
-                    );
-                    continue;
-                }
-                serde_json::Value::String(s.clone())
-            }
-            (kind, _) => {
-                let expected = match kind {
-                    SettingKind::Boolean => "a boolean",
-                    SettingKind::Integer => "a whole number",
-                    SettingKind::Number => "a finite number",
-                    SettingKind::Choice(_) => "a string",
-                };
-                cx.error(
-                    "VS3302",
-                    e.value.span,
-                    format!(
-                        "setting `{}` must be {expected}, found {}",
-                        e.key,
-                        e.value.node.kind()
-                    ),
-                    format!("expected {expected}"),
-                    format!("write `{}` as {expected}", e.key),
-                );
-                continue;
-            }
+        let Some(value) = setting_value(cx, e, def) else {
+            continue;
         };
-        if let Some(n) = value.as_f64() {
-            let below = def.min.is_some_and(|m| n < m);
-            let above = def.max.is_some_and(|m| n > m);
-            if below || above {
-                let range = match (def.min, def.max) {
-                    (Some(a), Some(b)) => format!("between {a} and {b}"),
-                    (Some(a), None) => format!("at least {a}"),
-                    (None, Some(b)) => format!("at most {b}"),
-                    (None, None) => String::new(),
-                };
-                cx.error(
-                    "VS3303",
-                    e.value.span,
-                    format!("setting `{}` = {n} is out of range", e.key),
-                    format!("must be {range}"),
-                    format!("use a value {range}"),
-                );
-                continue;
-            }
-        }
         store.settings.insert(e.key.clone(), value);
     }
     let get_num = |store: &Store, k: &str| {
