@@ -5,21 +5,9 @@
 //! Mutant runtimes (one deliberate bug each) prove the specs and the
 //! `vstore sim` oracles can fail.
 
-use std::process::Command;
+mod cli_support;
 
-fn vstore(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run vstore");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
+use cli_support::{vstore, Mutant};
 
 /// The `N passed, N failed` closing line, parsed.
 fn totals(text: &str) -> (usize, usize) {
@@ -93,76 +81,81 @@ fn advanced_example_specs_pass_on_its_generated_package() {
     assert_green(&["test", "--project", "schema-examples/advanced"], 14);
 }
 
-/// Copies the runtime library to a temporary folder with one source edit.
-fn mutated_runtime(file: &str, from: &str, to: &str) -> std::path::PathBuf {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/runtime");
-    let dst = std::env::temp_dir().join(format!(
-        "vstore-mutant-{}-{}",
-        std::process::id(),
-        file.replace('/', "_")
-    ));
-    let _ = std::fs::remove_dir_all(&dst);
-    vstore::sim::mount::copy_tree(&src, &dst).unwrap();
-    let path = dst.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "mutation anchor not found in {file}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    dst
+/// Runs the runtime specs (those whose names contain `filter`, if given)
+/// against `mutant`; asserts that they fail and that a failing spec's line
+/// contains `failing`.
+fn assert_mutant_fails_specs(mutant: &Mutant, filter: Option<&str>, failing: &str) {
+    let mut args = vec![
+        "test",
+        "--runtime",
+        mutant.path(),
+        "--specs",
+        "tests/runtime",
+    ];
+    if let Some(filter) = filter {
+        args.extend_from_slice(&["--filter", filter]);
+    }
+    let (ok, text) = vstore(&args);
+    let (_, failed) = totals(&text);
+    assert!(
+        !ok && failed > 0,
+        "the broken runtime passed every spec:\n{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL") && l.to_lowercase().contains(&failing.to_lowercase())),
+        "no spec about `{failing}` failed:\n{text}"
+    );
 }
 
 #[test]
 fn a_runtime_that_skips_the_lease_check_fails_the_specs() {
-    let dir = mutated_runtime(
+    let mutant = Mutant::new(
+        "lease",
         "Lease.luau",
         "return lease ~= nil and lease.Token == token",
         "return meta ~= nil or token ~= nil",
     );
-    let (ok, text) = vstore(&[
-        "test",
-        "--runtime",
-        dir.to_str().unwrap(),
-        "--specs",
-        "tests/runtime",
-    ]);
-    let (_, failed) = totals(&text);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(!ok, "the broken runtime passed every spec:\n{text}");
-    assert!(failed > 0);
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("FAIL") && l.to_lowercase().contains("lease")),
-        "no lease spec failed:\n{text}"
-    );
+    assert_mutant_fails_specs(&mutant, None, "lease");
 }
 
 #[test]
 fn a_runtime_that_ignores_handoff_requests_fails_the_messaging_specs() {
-    let dir = mutated_runtime(
+    let mutant = Mutant::new(
+        "handoff",
         "Store.luau",
         "if kind == Messaging.Handoff then",
         "if kind == \"Ignored\" then",
     );
-    let (ok, text) = vstore(&[
-        "test",
-        "--runtime",
-        dir.to_str().unwrap(),
-        "--specs",
-        "tests/runtime",
-        "--filter",
-        "messaging hints",
-    ]);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(!ok, "the broken runtime passed every spec:\n{text}");
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("FAIL") && l.contains("through a handoff")),
-        "the handoff spec did not fail:\n{text}"
+    assert_mutant_fails_specs(&mutant, Some("messaging hints"), "through a handoff");
+}
+
+#[test]
+fn a_runtime_that_retries_ordered_increments_fails_the_specs() {
+    let mutant = Mutant::new(
+        "ordered",
+        "OrderedIndex.luau",
+        "local ok, result = self:_attempt(ORDERED_WRITE, function()",
+        "local ok, result = self:_request(ORDERED_WRITE, function()",
     );
+    assert_mutant_fails_specs(&mutant, Some("OrderedIndex"), "exactly one attempt");
+}
+
+#[test]
+fn a_runtime_that_forgets_a_commit_with_a_lost_result_fails_the_specs() {
+    let mutant = Mutant::new(
+        "uncertain",
+        "Session.luau",
+        "\t\tif WriteReceipts.find(meta, entry.Token) then\n\t\t\t\toutcome = \"EarlierLanded\"",
+        "\t\tif false and WriteReceipts.find(meta, entry.Token) then\n\t\t\t\toutcome = \"EarlierLanded\"",
+    );
+    assert_mutant_fails_specs(&mutant, Some("unknown result"), "kept by the next commit");
 }
 
 #[test]
 fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
-    let dir = mutated_runtime(
+    let mutant = Mutant::new(
+        "checkpoint",
         "Session.luau",
         "function Session.CheckpointAsync(self: Session): (boolean, VirtualError?)\n\treturn self:_commit(\"Checkpoint\")",
         "function Session.CheckpointAsync(self: Session): (boolean, VirtualError?)\n\treturn self._state == \"Active\", nil",
@@ -176,10 +169,9 @@ fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
         "--seed",
         "1",
         "--runtime",
-        dir.to_str().unwrap(),
+        mutant.path(),
     ];
     let (ok, text) = vstore(&args);
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(!ok, "the broken runtime passed the oracles:\n{text}");
     assert!(text.contains("acknowledged save lost"), "{text}");
     assert!(
@@ -188,29 +180,4 @@ fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
     );
     let (ok, text) = vstore(&args[..args.len() - 2]);
     assert!(ok, "the real runtime violated an oracle:\n{text}");
-}
-
-#[test]
-fn a_runtime_that_retries_ordered_increments_fails_the_specs() {
-    let dir = mutated_runtime(
-        "OrderedIndex.luau",
-        "local ok, result = self:_attempt(ORDERED_WRITE, function()",
-        "local ok, result = self:_request(ORDERED_WRITE, function()",
-    );
-    let (ok, text) = vstore(&[
-        "test",
-        "--runtime",
-        dir.to_str().unwrap(),
-        "--specs",
-        "tests/runtime",
-        "--filter",
-        "OrderedIndex",
-    ]);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(!ok, "the retrying runtime passed every spec:\n{text}");
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("FAIL") && l.contains("exactly one attempt")),
-        "no single-attempt increment spec failed:\n{text}"
-    );
 }

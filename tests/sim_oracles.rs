@@ -3,56 +3,9 @@
 //! passes them all, and the game's own Rojo scripts run on every simulated
 //! server.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod cli_support;
 
-fn vstore(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run vstore");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-/// A copy of the runtime library with one source edit, removed on drop.
-struct Mutant(PathBuf);
-
-impl Mutant {
-    fn new(label: &str, file: &str, from: &str, to: &str) -> Mutant {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/runtime");
-        let dst = std::env::temp_dir().join(format!(
-            "vstore-oracle-mutant-{}-{label}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dst);
-        vstore::sim::mount::copy_tree(&src, &dst).unwrap();
-        let path = dst.join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            text.matches(from).count(),
-            1,
-            "the mutation anchor must occur once in {file}"
-        );
-        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-        Mutant(dst)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for Mutant {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use cli_support::{vstore, Mutant};
 
 /// Runs `vstore sim` on the advanced example with `extra` arguments and a mutant runtime.
 fn sim_with(mutant: &Mutant, extra: &[&str]) -> (bool, String) {

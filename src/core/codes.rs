@@ -125,8 +125,40 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "The delete confirmation does not match.",
     ),
     ("VersionNotFound", "No stored version matches."),
+    ("RecordNotFound", "The key has no stored record."),
+    (
+        "OperationNotFound",
+        "No pending operation or dead letter has that ID.",
+    ),
+    (
+        "PayloadNotRetained",
+        "The dead letter's payload was over DeadLetterPayloadMaxBytes and was not kept.",
+    ),
 ];
 
 pub fn is_error_code(code: &str) -> bool {
     ERROR_CODES.iter().any(|(c, _)| *c == code)
+}
+
+#[cfg(test)]
+mod runtime_table {
+    use super::ERROR_CODES;
+
+    /// The Luau runtime's `Errors.Codes` and this table name the same codes.
+    #[test]
+    fn runtime_error_codes_match_the_core_table() {
+        let source = include_str!("../../templates/runtime/Errors.luau");
+        let mut luau: Vec<&str> = source
+            .lines()
+            .filter_map(|line| {
+                let (name, value) = line.trim().split_once(" = \"")?;
+                let value = value.strip_suffix("\",")?;
+                (name == value).then_some(name)
+            })
+            .collect();
+        let mut core: Vec<&str> = ERROR_CODES.iter().map(|(c, _)| *c).collect();
+        luau.sort_unstable();
+        core.sort_unstable();
+        assert_eq!(luau, core);
+    }
 }

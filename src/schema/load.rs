@@ -381,6 +381,52 @@ pub fn load_str(root: &Path, text: String) -> Loaded {
 
 const BUILTINS: &[&str] = &["integer", "number", "string", "boolean"];
 
+/// Type names the generated modules export beside the schema's own types
+/// (`Types.luau`, the store module, the client module), and Luau's built-in
+/// type names: a `[types]` entry or an operation (whose payload type takes
+/// its name) called one of these would clash with them.
+const GENERATED_TYPE_NAMES: &[&str] = &[
+    "Data",
+    "PublicData",
+    "PublicPath",
+    "State",
+    "Connection",
+    "Path",
+    "Replica",
+    "Session",
+    "Store",
+    "Facade",
+    "Signal",
+    "LoadState",
+    "VirtualError",
+    "any",
+    "nil",
+    "never",
+    "unknown",
+    "thread",
+    "buffer",
+    "vector",
+    "userdata",
+    "true",
+    "false",
+];
+
+/// Why `name` cannot become an exported Luau type name, if it cannot.
+fn generated_name_clash(name: &str) -> Option<String> {
+    if GENERATED_TYPE_NAMES.contains(&name) {
+        return Some(format!(
+            "the generated modules already export a type named `{name}`"
+        ));
+    }
+    let digits = name.strip_prefix('V')?;
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!(
+            "`V<n>` names are the generated per-version data types (`{name}` is version {digits})"
+        ));
+    }
+    None
+}
+
 fn load_types(cx: &mut Cx, entries: &[Entry], project: &mut Project, type_spans: &mut Vec<Span>) {
     let mut refs: Vec<(usize, Vec<(String, Span)>)> = Vec::new();
     for e in entries {
@@ -391,6 +437,16 @@ fn load_types(cx: &mut Cx, entries: &[Entry], project: &mut Project, type_spans:
                 format!("`{}` cannot name a type", e.key),
                 "invalid type name",
                 "type names are identifiers (letters, digits, `_`) other than the built-in types",
+            );
+            continue;
+        }
+        if let Some(why) = generated_name_clash(&e.key) {
+            cx.error(
+                "VS2008",
+                e.key_span,
+                format!("`{}` cannot name a type: {why}", e.key),
+                "clashes with a generated type",
+                "rename the type, for example with a game-specific prefix",
             );
             continue;
         }
@@ -674,6 +730,70 @@ fn load_store(cx: &mut Cx, e: &Entry, types: &[(String, Type)]) -> Option<(Store
     Some((store, spans))
 }
 
+/// A setting's value checked against its definition: the type (VS3302), an
+/// accepted string (VS3303) and the range (VS3303). `None` once reported.
+fn setting_value(cx: &mut Cx, e: &Entry, def: &settings::Setting) -> Option<serde_json::Value> {
+    let value = match (&def.kind, &e.value.node) {
+        (SettingKind::Boolean, Node::Bool(b)) => serde_json::Value::Bool(*b),
+        (SettingKind::Integer | SettingKind::Number, Node::Int(i)) => serde_json::Value::from(*i),
+        (SettingKind::Number, Node::Float(f)) if f.is_finite() => serde_json::Value::from(*f),
+        (SettingKind::Choice(options), Node::Str(s)) => {
+            if !options.contains(&s.as_str()) {
+                cx.error(
+                    "VS3303",
+                    e.value.span,
+                    format!("`{}` must be one of {}", e.key, options.join(", ")),
+                    "not an accepted value",
+                    format!("use one of: {}", options.join(", ")),
+                );
+                return None;
+            }
+            serde_json::Value::String(s.clone())
+        }
+        (kind, _) => {
+            let expected = match kind {
+                SettingKind::Boolean => "a boolean",
+                SettingKind::Integer => "a whole number",
+                SettingKind::Number => "a finite number",
+                SettingKind::Choice(_) => "a string",
+            };
+            cx.error(
+                "VS3302",
+                e.value.span,
+                format!(
+                    "setting `{}` must be {expected}, found {}",
+                    e.key,
+                    e.value.node.kind()
+                ),
+                format!("expected {expected}"),
+                format!("write `{}` as {expected}", e.key),
+            );
+            return None;
+        }
+    };
+    if let Some(n) = value.as_f64() {
+        let below = def.min.is_some_and(|m| n < m);
+        let above = def.max.is_some_and(|m| n > m);
+        if below || above {
+            let range = match (def.min, def.max) {
+                (Some(a), Some(b)) => format!("between {a} and {b}"),
+                (Some(a), None) => format!("at least {a}"),
+                (None, Some(b)) => format!("at most {b}"),
+                (None, None) => String::new(),
+            };
+            cx.error(
+                "VS3303",
+                e.value.span,
+                format!("setting `{}` = {n} is out of range", e.key),
+                format!("must be {range}"),
+                format!("use a value {range}"),
+            );
+            return None;
+        }
+    }
+    Some(value)
+}
+
 fn load_settings(cx: &mut Cx, entries: &[Entry], store: &mut Store) {
     for e in entries {
         let Some(def) = settings::store_setting(&e.key) else {
@@ -692,65 +812,9 @@ fn load_settings(cx: &mut Cx, entries: &[Entry], store: &mut Store) {
             );
             continue;
         };
-        let value = match (&def.kind, &e.value.node) {
-            (SettingKind::Boolean, Node::Bool(b)) => serde_json::Value::Bool(*b),
-            (SettingKind::Integer, Node::Int(i)) => serde_json::Value::from(*i),
-            (SettingKind::Number, Node::Int(i)) => serde_json::Value::from(*i),
-            (SettingKind::Number, Node::Float(f)) if f.is_finite() => serde_json::Value::from(*f),
-            (SettingKind::Choice(options), Node::Str(s)) => {
-                if !options.contains(&s.as_str()) {
-                    cx.error(
-                        "VS3303",
-                        e.value.span,
-                        format!("`{}` must be one of {}", e.key, options.join(", ")),
-                        "not an accepted value",
-                        format!("use one of: {}", options.join(", ")),
-                    );
-                    continue;
-                }
-                serde_json::Value::String(s.clone())
-            }
-            (kind, _) => {
-                let expected = match kind {
-                    SettingKind::Boolean => "a boolean",
-                    SettingKind::Integer => "a whole number",
-                    SettingKind::Number => "a finite number",
-                    SettingKind::Choice(_) => "a string",
-                };
-                cx.error(
-                    "VS3302",
-                    e.value.span,
-                    format!(
-                        "setting `{}` must be {expected}, found {}",
-                        e.key,
-                        e.value.node.kind()
-                    ),
-                    format!("expected {expected}"),
-                    format!("write `{}` as {expected}", e.key),
-                );
-                continue;
-            }
+        let Some(value) = setting_value(cx, e, def) else {
+            continue;
         };
-        if let Some(n) = value.as_f64() {
-            let below = def.min.is_some_and(|m| n < m);
-            let above = def.max.is_some_and(|m| n > m);
-            if below || above {
-                let range = match (def.min, def.max) {
-                    (Some(a), Some(b)) => format!("between {a} and {b}"),
-                    (Some(a), None) => format!("at least {a}"),
-                    (None, Some(b)) => format!("at most {b}"),
-                    (None, None) => String::new(),
-                };
-                cx.error(
-                    "VS3303",
-                    e.value.span,
-                    format!("setting `{}` = {n} is out of range", e.key),
-                    format!("must be {range}"),
-                    format!("use a value {range}"),
-                );
-                continue;
-            }
-        }
         store.settings.insert(e.key.clone(), value);
     }
     let get_num = |store: &Store, k: &str| {
@@ -1357,6 +1421,25 @@ fn load_operations(
             );
             continue;
         }
+        let clash = generated_name_clash(&e.key).or_else(|| {
+            types
+                .iter()
+                .any(|(name, _)| *name == e.key)
+                .then(|| format!("a type under [types] is also named `{}`", e.key))
+        });
+        if let Some(why) = clash {
+            cx.error(
+                "VS3504",
+                e.key_span,
+                format!(
+                    "operation `{}` clashes with another type name: {why}",
+                    e.key
+                ),
+                "clashes with a type name",
+                "each operation's payload type is exported under the operation's name; rename the operation or the type",
+            );
+            continue;
+        }
         let Some(oe) = cx.table(&e.value, &e.key) else {
             continue;
         };
@@ -1496,5 +1579,21 @@ mod tests {
             a.project.stores[0].defaults,
             serde_json::json!({ "Wallet": { "Coins": 0 } })
         );
+    }
+}
+
+#[cfg(test)]
+mod generated_names {
+    use super::generated_name_clash;
+
+    #[test]
+    fn version_types_and_generated_exports_are_reserved_but_similar_names_are_not() {
+        assert!(generated_name_clash("V3").is_some());
+        assert!(generated_name_clash("Replica").is_some());
+        assert!(generated_name_clash("unknown").is_some());
+        assert!(generated_name_clash("V").is_none());
+        assert!(generated_name_clash("Vault").is_none());
+        assert!(generated_name_clash("V2Item").is_none());
+        assert!(generated_name_clash("Item").is_none());
     }
 }

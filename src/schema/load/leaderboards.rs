@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::core::settings::{SettingKind, ORDERED_INDEX_SETTINGS, ROBLOX_MAX_KEY_CHARS};
+use crate::core::settings::{ORDERED_INDEX_SETTINGS, ROBLOX_MAX_KEY_CHARS};
 use crate::schema::model::{Leaderboard, Store, Type};
 use crate::schema::paths;
 use crate::schema::tree::{Entry, Node};
 
-use super::{closest, get, is_ident, report_path, Cx};
+use super::{closest, get, is_ident, report_path, setting_value, Cx};
 
 pub(super) fn load(cx: &mut Cx, entries: &[Entry], store: &mut Store, types: &[(String, Type)]) {
     for e in entries {
@@ -156,50 +156,8 @@ fn settings(cx: &mut Cx, entries: &[Entry]) -> BTreeMap<String, serde_json::Valu
             );
             continue;
         };
-        let value = match (&def.kind, &e.value.node) {
-            (SettingKind::Integer | SettingKind::Number, Node::Int(i)) => *i as f64,
-            (SettingKind::Number, Node::Float(f)) if f.is_finite() => *f,
-            (kind, _) => {
-                let expected = if *kind == SettingKind::Integer {
-                    "a whole number"
-                } else {
-                    "a finite number"
-                };
-                cx.error(
-                    "VS3302",
-                    e.value.span,
-                    format!(
-                        "setting `{}` must be {expected}, found {}",
-                        e.key,
-                        e.value.node.kind()
-                    ),
-                    format!("expected {expected}"),
-                    format!("write `{}` as {expected}", e.key),
-                );
-                continue;
-            }
-        };
-        let below = def.min.is_some_and(|m| value < m);
-        let above = def.max.is_some_and(|m| value > m);
-        if below || above {
-            let range = match (def.min, def.max) {
-                (Some(a), Some(b)) => format!("between {a} and {b}"),
-                (Some(a), None) => format!("at least {a}"),
-                (None, Some(b)) => format!("at most {b}"),
-                (None, None) => String::new(),
-            };
-            cx.error(
-                "VS3303",
-                e.value.span,
-                format!("setting `{}` = {value} is out of range", e.key),
-                format!("must be {range}"),
-                format!("use a value {range}"),
-            );
+        let Some(json) = setting_value(cx, e, def) else {
             continue;
-        }
-        let json = match e.value.node {
-            Node::Int(i) => serde_json::Value::from(i),
-            _ => serde_json::Value::from(value),
         };
         out.insert(e.key.clone(), json);
     }
