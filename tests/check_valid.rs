@@ -66,12 +66,12 @@ fn advanced_schema_loads_settings_migrations_and_operations() {
         ["Item", "Quest"]
     );
     let store = &p.stores[0];
-    assert_eq!(store.version, 3);
+    assert_eq!(store.version, 4);
     assert_eq!(store.settings.get("AuditLogLimit"), Some(&json!(50)));
     assert_eq!(store.settings.get("StrictData"), Some(&json!(true)));
     assert_eq!(
         store.migrations.iter().map(|m| m.to).collect::<Vec<_>>(),
-        [2, 3]
+        [2, 3, 4]
     );
     assert!(store.migrations[1]
         .source

@@ -48,9 +48,11 @@ fn advanced_example_fixtures_and_handlers_pass_and_snapshot() {
         .iter()
         .any(|c| c.subject.starts_with("operation GrantMatchReward")));
     let snapshots = root.join("fixtures/PlayerData/snapshots");
-    let snap = std::fs::read_to_string(snapshots.join("v1-veteran.v3.json")).unwrap();
+    let snap = std::fs::read_to_string(snapshots.join("v1-veteran.v4.json")).unwrap();
     assert!(
-        snap.contains("\"SeasonPoints\": 0") && snap.contains("1250"),
+        snap.contains("\"SeasonPoints\": 0")
+            && snap.contains("\"Reserved\": 0")
+            && snap.contains("1250"),
         "{snap}"
     );
     let again = verify(&root, false);
@@ -61,7 +63,7 @@ fn advanced_example_fixtures_and_handlers_pass_and_snapshot() {
 fn changed_migration_output_is_reported_against_its_snapshot_until_update() {
     let root = scratch("snapshot");
     verify(&root, false);
-    let file = root.join("fixtures/PlayerData/snapshots/v2-collector.v3.json");
+    let file = root.join("fixtures/PlayerData/snapshots/v2-collector.v4.json");
     std::fs::write(&file, "{}\n").unwrap();
     let report = verify(&root, false);
     assert_eq!(report.failures(), 1, "{report}");

@@ -183,8 +183,18 @@ pub fn run(args: SimArgs) -> Outcome {
         "open latency: p50 {:.2}s p99 {:.2}s (virtual)",
         s.open_p50, s.open_p99
     );
+    let failure_codes = if s.open_failure_codes.is_empty() {
+        String::new()
+    } else {
+        let codes: Vec<String> = s
+            .open_failure_codes
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
+        format!(" ({})", codes.join(", "))
+    };
     println!(
-        "sessions {}  failed opens {}  operations delivered {}  confirmed checkpoints {}",
+        "sessions {}  failed opens {}{failure_codes}  operations delivered {}  confirmed checkpoints {}",
         s.sessions, s.open_failures, s.deliveries, s.acks
     );
     let plan = &opts.plan;

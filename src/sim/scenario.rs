@@ -237,6 +237,8 @@ pub struct Summary {
     pub open_p99: f64,
     pub sessions: usize,
     pub open_failures: usize,
+    /// Failed opens by error code (`timeout` when `Data:Wait` gave up).
+    pub open_failure_codes: BTreeMap<String, usize>,
     pub deliveries: usize,
     pub acks: usize,
     pub violations: Vec<String>,
@@ -693,7 +695,9 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
             }
         }
     }
-    // everyone leaves, then every server shuts down gracefully
+    // play runs to the end of the duration; then everyone leaves and every
+    // server shuts down gracefully
+    live.advance(&world, end);
     for (i, s) in state.iter().enumerate() {
         if let Where::On(server) = s.0 {
             if world.borrow().vms[server].alive {
@@ -741,10 +745,13 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         .collect();
     let mut opens: Vec<f64> = Vec::new();
     let mut acked: BTreeMap<i64, f64> = BTreeMap::new();
-    for (_, kind, user, value, _) in &w.reports {
+    for (_, kind, user, value, detail) in &w.reports {
         match kind.as_str() {
             "open" => opens.push(*value),
-            "openFailed" => s.open_failures += 1,
+            "openFailed" => {
+                s.open_failures += 1;
+                *s.open_failure_codes.entry(detail.clone()).or_default() += 1;
+            }
             "ack" => {
                 s.acks += 1;
                 let e = acked.entry(*user).or_insert(0.0);
