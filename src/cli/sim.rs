@@ -183,6 +183,10 @@ pub fn run(args: SimArgs) -> Outcome {
         "open latency: p50 {:.2}s p99 {:.2}s (virtual)",
         s.open_p50, s.open_p99
     );
+    println!(
+        "handoff latency (leave one server, Ready on the next): p50 {:.2}s p99 {:.2}s over {} teleports (virtual)",
+        s.handoff_p50, s.handoff_p99, s.handoffs
+    );
     let failure_codes = if s.open_failure_codes.is_empty() {
         String::new()
     } else {

@@ -235,6 +235,10 @@ pub struct Summary {
     pub requests: BTreeMap<String, u64>,
     pub open_p50: f64,
     pub open_p99: f64,
+    /// Teleports: from leaving one server to Ready on the next, p50 / p99.
+    pub handoff_p50: f64,
+    pub handoff_p99: f64,
+    pub handoffs: usize,
     pub sessions: usize,
     pub open_failures: usize,
     /// Failed opens by error code (`timeout` when `Data:Wait` gave up).
@@ -606,6 +610,10 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     };
     let mut outage_done = false;
     let mut sessions = 0usize;
+    // every join: the user, when, and when they left their last server if
+    // this join is a teleport
+    let mut joins: Vec<(i64, f64, Option<f64>)> = Vec::new();
+    let mut teleporting: BTreeMap<i64, f64> = BTreeMap::new();
     loop {
         let next_player = state.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
         let outage_next = if outage_done {
@@ -677,6 +685,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                         .map_err(|e| format!("starting the client of Player_{user_id}: {e}"))?;
                 }
                 sessions += 1;
+                joins.push((user_id, t, teleporting.remove(&user_id)));
                 state[i] = (Where::On(server), t + 60.0 + rng.next_f64() * 540.0);
             }
             Where::On(server) => {
@@ -688,6 +697,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                 }
                 live.opened.remove(&(user_id, server));
                 if rng.next_f64() < teleport_rate {
+                    teleporting.insert(user_id, t);
                     state[i] = (Where::Offline, t + 1.0);
                 } else {
                     state[i] = (Where::Offline, t + 10.0 + rng.next_f64() * 110.0);
@@ -717,6 +727,11 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     let now = world.borrow().now;
     run_until(&world, now + 40.0, true, |w| w.alive_servers().is_empty());
     let mut s = summarize(&world, opts, sessions);
+    let mut handoffs = handoff_latencies(&world.borrow().reports, &joins);
+    handoffs.sort_by(f64::total_cmp);
+    s.handoffs = handoffs.len();
+    s.handoff_p50 = percentile(&handoffs, 0.5);
+    s.handoff_p99 = percentile(&handoffs, 0.99);
     s.violations.splice(0..0, live.violations);
     s.opens_checked = live.opens_checked;
     s.clients_sampled = sampled.len();
@@ -724,6 +739,27 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     s.mirror_deferred = live.mirror_deferred;
     s.mirror_skipped = mirror_skipped;
     Ok(s)
+}
+
+/// For each teleport join that opened, the virtual seconds from leaving the
+/// last server to Ready on the new one. An `open` report at time `r` after
+/// `d` seconds belongs to the join of that user at `r - d`.
+fn handoff_latencies(
+    reports: &[(f64, String, i64, f64, String)],
+    joins: &[(i64, f64, Option<f64>)],
+) -> Vec<f64> {
+    reports
+        .iter()
+        .filter(|(_, kind, ..)| kind == "open")
+        .filter_map(|(at, _, user, waited, _)| {
+            let joined = at - waited;
+            let (_, _, left) = joins
+                .iter()
+                .filter(|(u, t, _)| u == user && (t - joined).abs() < 0.5)
+                .min_by(|a, b| (a.1 - joined).abs().total_cmp(&(b.1 - joined).abs()))?;
+            left.map(|left| at - left)
+        })
+        .collect()
 }
 
 fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary {
@@ -883,6 +919,26 @@ fn check_reward(s: &mut Summary, key: &str, env: &Envelope, reward: &RewardPlan)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handoff_latency_runs_from_leaving_to_ready_and_only_for_teleport_joins() {
+        let report =
+            |at: f64, user: i64, waited: f64| (at, "open".to_string(), user, waited, String::new());
+        let reports = vec![
+            report(100.5, 7, 0.5),   // teleport: left at 99, joined at 100
+            report(300.25, 7, 0.25), // a fresh join of the same user
+            report(50.2, 8, 0.2),    // never teleported
+            (
+                60.0,
+                "openFailed".to_string(),
+                8,
+                20.0,
+                "LockTimeout".to_string(),
+            ),
+        ];
+        let joins = vec![(7, 100.0, Some(99.0)), (7, 300.0, None), (8, 50.0, None)];
+        assert_eq!(handoff_latencies(&reports, &joins), vec![1.5]);
+    }
 
     fn diff(a: Value, b: Value) -> Option<(String, String, String)> {
         first_difference(&a, &b, &mut Vec::new())
