@@ -99,7 +99,10 @@ fn keyed_projects_with_typescript_emit_typed_store_typings() {
     let out = build(&project, &[]);
     assert!(out.status.success(), "{}", text(&out));
     let typings = fs::read_to_string(project.join("build/Guilds/index.d.ts")).expect("typings");
-    assert!(typings.contains("declare const Guilds: Guilds.Store;\n"), "{typings}");
+    assert!(
+        typings.contains("declare const Guilds: Guilds.Store;\n"),
+        "{typings}"
+    );
     insta::assert_snapshot!("typescript_keyed__Guilds__index.d.ts", typings);
 }
 

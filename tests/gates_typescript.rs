@@ -119,7 +119,13 @@ fn parse(output: &str) -> Vec<TsError> {
 
 /// Runs `tsc --noEmit` over `usage.ts`, `wrong.ts` and the package moved to
 /// `<dir>/build`; returns our findings (outside node_modules) and the output.
-fn tsc(rbxts: &std::path::Path, pkg: &std::path::Path, dir: &std::path::Path, correct: &str, wrong: &str) -> (Vec<TsError>, String) {
+fn tsc(
+    rbxts: &std::path::Path,
+    pkg: &std::path::Path,
+    dir: &std::path::Path,
+    correct: &str,
+    wrong: &str,
+) -> (Vec<TsError>, String) {
     fs::rename(pkg, dir.join("build")).unwrap();
     fs::write(dir.join("usage.ts"), correct).unwrap();
     fs::write(dir.join("wrong.ts"), wrong).unwrap();
@@ -268,7 +274,10 @@ fn built_keyed_with_typescript() -> PathBuf {
 fn keyed_store_typings_check_with_tsc_and_reject_wrong_usage() {
     let Some(rbxts) = rbxts() else { return };
     let pkg = built_keyed_with_typescript();
-    assert!(pkg.join("Guilds/index.d.ts").is_file(), "Guilds/index.d.ts emitted");
+    assert!(
+        pkg.join("Guilds/index.d.ts").is_file(),
+        "Guilds/index.d.ts emitted"
+    );
     let dir = temp_dir("tsc-keyed");
     let (ours, stdout) = tsc(&rbxts, &pkg, &dir, KEYED_CORRECT, KEYED_WRONG);
     let found: Vec<(usize, &str, &str)> = ours

@@ -68,12 +68,7 @@ fn keyed_project() -> PathBuf {
 }
 
 fn check(label: &str, file: &str, source: &str) -> (bool, Vec<String>) {
-    check_in(
-        repo().join("schema-examples/advanced"),
-        label,
-        file,
-        source,
-    )
+    check_in(repo().join("schema-examples/advanced"), label, file, source)
 }
 
 fn check_in(project: PathBuf, label: &str, file: &str, source: &str) -> (bool, Vec<String>) {

@@ -310,7 +310,10 @@ mod tests {
         // StyLua's own output for these three literals.
         assert_eq!(stylua_string("it's \"x\""), "'it\\'s \"x\"'");
         assert_eq!(stylua_string("one \"x\" 'y'"), "\"one \\\"x\\\" 'y'\"");
-        assert_eq!(stylua_string("\"a\" \"b\" 'c'\n"), "'\"a\" \"b\" \\'c\\'\\n'");
+        assert_eq!(
+            stylua_string("\"a\" \"b\" 'c'\n"),
+            "'\"a\" \"b\" \\'c\\'\\n'"
+        );
     }
 
     #[test]

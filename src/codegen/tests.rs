@@ -143,7 +143,8 @@ fn store_module_configures_the_players_facade() {
 fn keyed_stores_use_the_core_store_factory() {
     let mut p = sample_project();
     p.stores[0].kind = StoreKind::Keyed;
-    assert!(file(&generate(&p), "PlayerData/init.luau").contains("\nlocal store = VirtualStore.new({\n"));
+    assert!(file(&generate(&p), "PlayerData/init.luau")
+        .contains("\nlocal store = VirtualStore.new({\n"));
 }
 
 #[test]

@@ -64,7 +64,10 @@ impl PathExpr {
         match self {
             PathExpr::Static(p) => luau::stylua_string(&format!("{}{text}", self.shown(p))),
             PathExpr::Dynamic { expr, suffix } => {
-                format!("{expr} .. {}", luau::stylua_string(&format!("{suffix}{text}")))
+                format!(
+                    "{expr} .. {}",
+                    luau::stylua_string(&format!("{suffix}{text}"))
+                )
             }
         }
     }
