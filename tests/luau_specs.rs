@@ -82,6 +82,11 @@ fn keyed_project_specs_pass_on_its_generated_package() {
 }
 
 #[test]
+fn pattern_project_specs_pass_on_its_generated_package() {
+    assert_green(&["test", "--project", "tests/patterns"], 3);
+}
+
+#[test]
 fn advanced_example_specs_pass_on_its_generated_package() {
     assert_green(&["test", "--project", "schema-examples/advanced"], 14);
 }
@@ -155,6 +160,32 @@ fn a_runtime_that_forgets_a_commit_with_a_lost_result_fails_the_specs() {
         "\t\tif false and WriteReceipts.find(meta, entry.Token) then\n\t\t\t\toutcome = \"EarlierLanded\"",
     );
     assert_mutant_fails_specs(&mutant, Some("unknown result"), "kept by the next commit");
+}
+
+#[test]
+fn a_runtime_that_grants_receipts_before_they_apply_fails_the_specs() {
+    let mutant = Mutant::new(
+        "receipts",
+        "Patterns/Purchases.luau",
+        "\tif status == \"Applied\" then",
+        "\tif status == \"Applied\" or status == \"Pending\" then",
+    );
+    assert_mutant_fails_specs(
+        &mutant,
+        Some("purchase receipts"),
+        "waits until the operation is Applied",
+    );
+}
+
+#[test]
+fn a_runtime_whose_cooldown_check_is_not_atomic_fails_the_specs() {
+    let mutant = Mutant::new(
+        "cooldowns",
+        "Patterns/Cooldowns.luau",
+        "\tlocal ok, err = self._facade:Edit(player, function(profile: any): any",
+        "\tlocal early = readyAt(self, player, name)\n\ttask.wait()\n\tlocal ok, err = self._facade:Edit(player, function(profile: any): any\n\t\tif early and early > Common.now() then\n\t\t\tremaining = early - Common.now()\n\t\t\treturn Transaction.Cancel\n\t\tend\n\t\tlocal map = Path.get(profile, path)\n\t\tmap[name] = Common.now() + duration\n\t\tremaining = duration\n\t\tdo\n\t\t\treturn nil\n\t\tend",
+    );
+    assert_mutant_fails_specs(&mutant, Some("cooldowns"), "racing");
 }
 
 #[test]

@@ -134,6 +134,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "PayloadNotRetained",
         "The dead letter's payload was over DeadLetterPayloadMaxBytes and was not kept.",
     ),
+    (
+        "TradeInEscrow",
+        "A trade holds escrow on the record, so restoring an older version would count it twice.",
+    ),
 ];
 
 pub fn is_error_code(code: &str) -> bool {

@@ -2,6 +2,8 @@
 //! and admin tooling read records through this module, never through the Luau
 //! code under test.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -29,7 +31,58 @@ pub struct Meta {
     pub lease: Option<Lease>,
     pub write_receipts: Vec<WriteReceipt>,
     pub operations: Operations,
-    pub trades: Option<Value>,
+    /// Escrow the trade saga holds in this record (`docs/trades.md`); absent
+    /// when the record holds none.
+    pub trades: Option<Trades>,
+}
+
+/// `Meta.Trades`: value a trade moved out of `Data` and holds until the trade
+/// settles or is refunded, by trade ID. Never part of `Data`, so it is neither
+/// spendable nor replicated.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Trades {
+    #[serde(deserialize_with = "map_or_empty_list")]
+    pub escrow: BTreeMap<String, TradeEscrow>,
+}
+
+/// One trade's escrow in one profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TradeEscrow {
+    #[serde(default)]
+    pub coins: f64,
+    /// The item entries themselves, as they were in the profile's item list.
+    #[serde(default, deserialize_with = "list_or_empty_map")]
+    pub items: Vec<Value>,
+    #[serde(default)]
+    pub at: f64,
+}
+
+/// A Luau table with no entries encodes as `[]`, so an empty map may arrive
+/// as an empty list.
+fn map_or_empty_list<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    match Value::deserialize(d)? {
+        Value::Array(a) if a.is_empty() => Ok(BTreeMap::new()),
+        Value::Null => Ok(BTreeMap::new()),
+        other => serde_json::from_value(other).map_err(serde::de::Error::custom),
+    }
+}
+
+/// The other direction: an empty list may arrive as `{}`.
+fn list_or_empty_map<'de, D>(d: D) -> Result<Vec<Value>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match Value::deserialize(d)? {
+        Value::Object(o) if o.is_empty() => Ok(Vec::new()),
+        Value::Null => Ok(Vec::new()),
+        other => serde_json::from_value(other).map_err(serde::de::Error::custom),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,5 +250,34 @@ mod tests {
         assert_eq!(Envelope::decode(&json!(5)), Err(DecodeError::NotAnObject));
         let newer = json!({"Format": "VirtualStore", "FormatVersion": 9, "SchemaVersion": 1, "Data": {}, "Meta": {}});
         assert_eq!(Envelope::decode(&newer), Err(DecodeError::NewerFormat(9)));
+    }
+
+    #[test]
+    fn decodes_a_record_holding_a_trade_in_escrow() {
+        let rec = json!({
+            "Format": "VirtualStore", "FormatVersion": 1, "SchemaVersion": 1,
+            "Data": {"Wallet": {"Coins": 300}, "Inventory": {"Items": []}},
+            "Meta": {
+                "Revision": 4,
+                "Operations": {"Pending": [], "Receipts": [{"Id": "trade:t1:escrow:A", "Name": "__TradeEscrow",
+                    "Status": "Applied", "Result": {"Ok": true, "Coins": 200, "Items": [{"Id": "sword-1"}]}}],
+                    "Dedupe": [], "DeadLetters": []},
+                "Trades": {"Escrow": {"t1": {"Coins": 200, "Items": [{"Id": "sword-1", "Kind": "Gear"}], "At": 1700000000}}}
+            }
+        });
+        let env = Envelope::decode(&rec).unwrap();
+        let trades = env.meta.trades.expect("the escrow is decoded");
+        let held = &trades.escrow["t1"];
+        assert_eq!(held.coins, 200.0);
+        assert_eq!(held.items, vec![json!({"Id": "sword-1", "Kind": "Gear"})]);
+        assert_eq!(env.meta.operations.receipts[0].name, "__TradeEscrow");
+        // An escrow of coins only: its empty item list may encode as an object.
+        let coins_only = json!({"Format": "VirtualStore", "FormatVersion": 1, "SchemaVersion": 1, "Data": {},
+            "Meta": {"Trades": {"Escrow": {"t2": {"Coins": 5, "Items": {}}}}}});
+        let env = Envelope::decode(&coins_only).unwrap();
+        assert!(env.meta.trades.unwrap().escrow["t2"].items.is_empty());
+        // No escrow at all: no Trades.
+        let none = json!({"Format": "VirtualStore", "FormatVersion": 1, "SchemaVersion": 1, "Data": {}, "Meta": {}});
+        assert_eq!(Envelope::decode(&none).unwrap().meta.trades, None);
     }
 }

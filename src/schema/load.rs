@@ -1421,6 +1421,16 @@ fn load_operations(
             );
             continue;
         }
+        if e.key.starts_with("__") {
+            cx.error(
+                "VS3504",
+                e.key_span,
+                format!("operation name `{}` is reserved", e.key),
+                "reserved name",
+                "names starting with `__` belong to the runtime's built-in operations (such as `__TradeEscrow`); rename the operation",
+            );
+            continue;
+        }
         let clash = generated_name_clash(&e.key).or_else(|| {
             types
                 .iter()

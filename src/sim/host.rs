@@ -13,7 +13,7 @@ use super::datastore::{
     MAX_VALUE_CHARS,
 };
 use super::json::{encoded_len, to_json, to_lua};
-use super::limits::{DropReason, Flow};
+use super::limits::{DropReason, Flow, Throttle};
 use super::mount::Node;
 use super::world::{
     FutureSlot, Shared, Subscription, Vm, VmKind, Wake, WeakShared, World, BIND_TO_CLOSE_LIMIT,
@@ -42,6 +42,41 @@ fn node_to_lua(lua: &Lua, node: &Node) -> mlua::Result<Table> {
     }
     t.raw_set("Children", children)?;
     Ok(t)
+}
+
+type Reply = (LuaValue, LuaValue, LuaValue);
+
+/// A read's `(value, keyInfo, nil)`; nils where there is no value or record.
+fn record_reply(lua: &Lua, value: Option<&Value>, info: Option<&KeyInfo>) -> mlua::Result<Reply> {
+    Ok((
+        value
+            .map(|v| to_lua(lua, v))
+            .transpose()?
+            .unwrap_or(LuaValue::Nil),
+        match info {
+            Some(info) => LuaValue::Table(info_to_lua(lua, info)?),
+            None => LuaValue::Nil,
+        },
+        LuaValue::Nil,
+    ))
+}
+
+/// A write's `("error", message, nil)`.
+fn error_reply(lua: &Lua, message: &str) -> mlua::Result<(String, LuaValue, LuaValue)> {
+    Ok((
+        "error".into(),
+        LuaValue::String(lua.create_string(message)?),
+        LuaValue::Nil,
+    ))
+}
+
+/// `(nil, nil, message)` for a request a throughput limit refused.
+fn throttled_reply(lua: &Lua, t: Throttle) -> mlua::Result<Reply> {
+    Ok((
+        LuaValue::Nil,
+        LuaValue::Nil,
+        LuaValue::String(lua.create_string(t.message())?),
+    ))
 }
 
 fn info_to_lua(lua: &Lua, info: &KeyInfo) -> mlua::Result<Table> {
@@ -573,23 +608,11 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         }
         let v = match storable(&value) {
             Ok(v) => v,
-            Err(e) => {
-                return Ok((
-                    "error".into(),
-                    LuaValue::String(l.create_string(e)?),
-                    LuaValue::Nil,
-                ))
-            }
+            Err(e) => return error_reply(l, &e),
         };
         let (ids, meta) = match key_extras(&user_ids, &metadata) {
             Ok(x) => x,
-            Err(e) => {
-                return Ok((
-                    "error".into(),
-                    LuaValue::String(l.create_string(e)?),
-                    LuaValue::Nil,
-                ))
-            }
+            Err(e) => return error_reply(l, &e),
         };
         let now = w.now;
         if let Err(t) = w
@@ -597,11 +620,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             .charge(store, &key, Flow::Write, encoded_bytes(&v), now)
         {
             w.limits.throttle(t);
-            return Ok((
-                "error".into(),
-                LuaValue::String(l.create_string(t.message())?),
-                LuaValue::Nil,
-            ));
+            return error_reply(l, &t.message());
         }
         let revision = |v: &Value| v.pointer("/Meta/Revision").and_then(Value::as_i64);
         if let (Some(prev), Some(next)) = (
@@ -628,20 +647,16 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         let now = w.now;
         if let Err(t) = w.key_throughput.charge(store, &key, Flow::Write, 0, now) {
             w.limits.throttle(t);
-            let msg = LuaValue::String(l.create_string(t.message())?);
-            return Ok((LuaValue::Nil, LuaValue::Nil, msg));
+            return throttled_reply(l, t);
         }
         let old = w.backend.remove(store, &key, now);
         w.vms[vm].cache.insert((store, key.clone()), (now, None));
         w.trace.add(format!("remove {key}").as_bytes());
-        match old {
-            Some((v, info)) => Ok((
-                to_lua(l, &v)?,
-                LuaValue::Table(info_to_lua(l, &info)?),
-                LuaValue::Nil,
-            )),
-            None => Ok((LuaValue::Nil, LuaValue::Nil, LuaValue::Nil)),
-        }
+        record_reply(
+            l,
+            old.as_ref().map(|(v, _)| v),
+            old.as_ref().map(|(_, i)| i),
+        )
     });
     func!("dsVersions", |l, w, (store, key): (usize, String)| {
         let t = l.create_table()?;
@@ -676,21 +691,13 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         let now = w.now;
         if let Err(t) = w.key_throughput.charge(store, &key, Flow::Read, bytes, now) {
             w.limits.throttle(t);
-            let msg = LuaValue::String(l.create_string(t.message())?);
-            return Ok((LuaValue::Nil, LuaValue::Nil, msg));
+            return throttled_reply(l, t);
         }
-        match rec {
-            Some(r) => Ok((
-                r.value
-                    .as_ref()
-                    .map(|v| to_lua(l, v))
-                    .transpose()?
-                    .unwrap_or(LuaValue::Nil),
-                LuaValue::Table(info_to_lua(l, &r.info)?),
-                LuaValue::Nil,
-            )),
-            _ => Ok((LuaValue::Nil, LuaValue::Nil, LuaValue::Nil)),
-        }
+        record_reply(
+            l,
+            rec.as_ref().and_then(|r| r.value.as_ref()),
+            rec.as_ref().map(|r| &r.info),
+        )
     });
     func!("dsKeys", |l, w, (store, prefix): (usize, String)| {
         let t = l.create_table()?;
