@@ -19,8 +19,33 @@ fn assert_builds(name: &str) -> std::path::PathBuf {
     project
 }
 
+/// Copies the fixture project `tests/<name>` into a scratch folder.
+fn fixture(name: &str) -> std::path::PathBuf {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(name);
+    let dst = scratch(name);
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(&src).expect("below fixture");
+        if rel.starts_with("build") {
+            continue;
+        }
+        let target = dst.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+    dst
+}
+
 fn snapshot_generated(name: &str) {
-    let project = assert_builds(name);
+    snapshot_built(name, &assert_builds(name));
+}
+
+fn snapshot_built(name: &str, project: &std::path::Path) {
     for (path, bytes) in tree(&project.join("build")) {
         // The runtime copies and the manifest listing them change with the runtime, not the schema.
         if path.starts_with("VirtualStore/")
@@ -42,6 +67,43 @@ fn basic_example_generates_the_expected_modules() {
 #[test]
 fn advanced_example_generates_the_expected_modules() {
     snapshot_generated("advanced");
+}
+
+#[test]
+fn keyed_fixture_generates_a_typed_keyed_store_module() {
+    let project = fixture("keyed");
+    let out = build(&project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    snapshot_built("keyed", &project);
+    let committed = fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keyed/vstore.lock"),
+    )
+    .expect("committed vstore.lock");
+    assert_eq!(
+        fs::read_to_string(project.join("vstore.lock")).expect("lock after build"),
+        committed,
+        "tests/keyed/vstore.lock is stale"
+    );
+}
+
+#[test]
+fn keyed_projects_with_typescript_emit_typed_store_typings() {
+    let project = fixture("keyed");
+    let toml = project.join("virtualstore.toml");
+    let schema = fs::read_to_string(&toml).expect("read");
+    fs::write(
+        &toml,
+        schema.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
+    )
+    .expect("edit");
+    let out = build(&project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let typings = fs::read_to_string(project.join("build/Guilds/index.d.ts")).expect("typings");
+    assert!(
+        typings.contains("declare const Guilds: Guilds.Store;\n"),
+        "{typings}"
+    );
+    insta::assert_snapshot!("typescript_keyed__Guilds__index.d.ts", typings);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The roblox-ts typings (`typescript = true`) are valid TypeScript against the
 //! pinned `@rbxts/types` and `@rbxts/compiler-types`, and they bite: `tsc
 //! --noEmit` over the emitted `index.d.ts` files, a correct usage file and a
-//! wrong one must report exactly the wrong file's errors, by code and line.
+//! wrong one must report exactly the wrong file's errors, by code and line;
+//! for the advanced example's player facade and for the keyed `Guilds` store
+//! of `tests/keyed`.
 //!
 //! `.ci/install-tools` installs the pinned packages into `$VSTORE_RBXTS_DIR`
 //! (default `~/.cache/vstore/rbxts`). Without them the gate skips loudly, and
@@ -13,7 +15,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
 
-use gates_support::{built_example_with_typescript, temp_dir, under_ci};
+use gates_support::{built_example_with_typescript, built_project, repo, temp_dir, under_ci};
 
 fn rbxts_dir() -> PathBuf {
     std::env::var_os("VSTORE_RBXTS_DIR")
@@ -115,17 +117,18 @@ fn parse(output: &str) -> Vec<TsError> {
         .collect()
 }
 
-#[test]
-fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {
-    let Some(rbxts) = rbxts() else { return };
-    let pkg = built_example_with_typescript("advanced");
-    for file in ["PlayerData/index.d.ts", "PlayerDataClient/index.d.ts"] {
-        assert!(pkg.join(file).is_file(), "{file} emitted");
-    }
-    let dir = temp_dir("tsc");
-    fs::rename(&pkg, dir.join("build")).unwrap();
-    fs::write(dir.join("usage.ts"), CORRECT).unwrap();
-    fs::write(dir.join("wrong.ts"), WRONG).unwrap();
+/// Runs `tsc --noEmit` over `usage.ts`, `wrong.ts` and the package moved to
+/// `<dir>/build`; returns our findings (outside node_modules) and the output.
+fn tsc(
+    rbxts: &std::path::Path,
+    pkg: &std::path::Path,
+    dir: &std::path::Path,
+    correct: &str,
+    wrong: &str,
+) -> (Vec<TsError>, String) {
+    fs::rename(pkg, dir.join("build")).unwrap();
+    fs::write(dir.join("usage.ts"), correct).unwrap();
+    fs::write(dir.join("wrong.ts"), wrong).unwrap();
     let roots = rbxts.join("node_modules/@rbxts");
     fs::write(
         dir.join("tsconfig.json"),
@@ -151,11 +154,11 @@ fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {
     )
     .unwrap();
     let out = Command::new(rbxts.join("node_modules/.bin/tsc"))
-        .current_dir(&dir)
+        .current_dir(dir)
         .args(["-p", "."])
         .output()
         .expect("tsc starts (needs node)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     // The pinned @rbxts/types has a few findings of its own; ours are outside node_modules.
     let ours: Vec<TsError> = parse(&stdout)
         .into_iter()
@@ -166,6 +169,18 @@ fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {
         outside_wrong.is_empty(),
         "the typings and the correct usage must check clean: {outside_wrong:#?}\n{stdout}"
     );
+    (ours, stdout)
+}
+
+#[test]
+fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {
+    let Some(rbxts) = rbxts() else { return };
+    let pkg = built_example_with_typescript("advanced");
+    for file in ["PlayerData/index.d.ts", "PlayerDataClient/index.d.ts"] {
+        assert!(pkg.join(file).is_file(), "{file} emitted");
+    }
+    let dir = temp_dir("tsc");
+    let (ours, stdout) = tsc(&rbxts, &pkg, &dir, CORRECT, WRONG);
     let found: Vec<(usize, &str)> = ours.iter().map(|e| (e.line, e.code.as_str())).collect();
     assert_eq!(
         found,
@@ -184,5 +199,107 @@ fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {
     assert_eq!(
         ours[3].message,
         "Cannot assign to 'Coins' because it is a read-only property."
+    );
+}
+
+const KEYED_CORRECT: &str = r#"import Guilds = require("./build/Guilds");
+
+const [session, err] = Guilds.OpenAsync("Red");
+if (session) {
+	const coins: number = session.Data.Bank.Coins;
+	const rank = session.GetData().Members.get("7")?.Rank;
+	print(coins, rank, session.Key);
+	session.Transaction((guild) => {
+		guild.Bank.Coins += 5;
+	});
+	session.Increment(["Bank", "Coins"], 1);
+	session.QueueOperationAsync("deposit-1", "Deposit", { Coins: 5 });
+	session.ReleaseAsync();
+}
+print(err?.Code);
+const [viewed] = Guilds.ViewAsync("Red");
+print(viewed?.Name);
+const [updated] = Guilds.UpdateAsync("Blue", (guild) => {
+	guild.Bank.Coins += 1;
+});
+print(updated?.Bank.Coins);
+Guilds.QueueOperationAsync("Blue", "deposit-2", "Deposit", { Coins: 10 });
+const [status] = Guilds.AwaitOperationAsync("Blue", "deposit-2", 5);
+print(status);
+Guilds.SessionOpened.Connect((opened) => print(opened.Key, opened.Data.Bank.Coins));
+const [restored] = Guilds.RestoreVersionAsync("Red", "v1");
+print(restored?.Name, Guilds.DeleteAsync("Red", Guilds.GetDeleteConfirmation("Red")));
+"#;
+
+const KEYED_WRONG: &str = r#"import Guilds = require("./build/Guilds");
+
+const [viewed] = Guilds.ViewAsync("Red");
+const label: string | undefined = viewed?.Bank.Coins;
+Guilds.QueueOperationAsync("Blue", "deposit-1", "Withdraw", { Coins: 10 });
+Guilds.QueueOperationAsync("Blue", "deposit-2", "Deposit", { Coins: "10" });
+Guilds.UpdateAsync("Blue", (guild) => {
+	guild.Bank.Coins = "lots";
+});
+print(label);
+"#;
+
+/// `tests/keyed` with `[project] typescript = true`, built; returns the package root.
+fn built_keyed_with_typescript() -> PathBuf {
+    let src = repo().join("tests/keyed");
+    let root = temp_dir("ts-project-keyed");
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        if rel.starts_with("build") {
+            continue;
+        }
+        let dest = root.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    let toml = root.join("virtualstore.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(
+        &toml,
+        text.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
+    )
+    .unwrap();
+    built_project("keyed-ts", &root)
+}
+
+#[test]
+fn keyed_store_typings_check_with_tsc_and_reject_wrong_usage() {
+    let Some(rbxts) = rbxts() else { return };
+    let pkg = built_keyed_with_typescript();
+    assert!(
+        pkg.join("Guilds/index.d.ts").is_file(),
+        "Guilds/index.d.ts emitted"
+    );
+    let dir = temp_dir("tsc-keyed");
+    let (ours, stdout) = tsc(&rbxts, &pkg, &dir, KEYED_CORRECT, KEYED_WRONG);
+    let found: Vec<(usize, &str, &str)> = ours
+        .iter()
+        .map(|e| (e.line, e.code.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                4,
+                "TS2322",
+                "Type 'number | undefined' is not assignable to type 'string | undefined'."
+            ),
+            (
+                5,
+                "TS2345",
+                "Argument of type '\"Withdraw\"' is not assignable to parameter of type '\"Deposit\"'."
+            ),
+            (6, "TS2322", "Type 'string' is not assignable to type 'number'."),
+            (8, "TS2322", "Type 'string' is not assignable to type 'number'."),
+        ],
+        "{stdout}"
     );
 }

@@ -2,13 +2,15 @@
 //! against the built advanced example (whose `Quests` are private) with
 //! `vstore-typecheck`. A correct client script checks clean; observing a
 //! private path, a wrong value type and a write into `Get()` are reported at
-//! their line. The same holds for a server script using the typed facade.
+//! their line. The same holds for a server script using the typed facade,
+//! and for one using the typed keyed store of `tests/keyed` (`Guilds`).
 
 mod gates_support;
 
 use std::fs;
+use std::path::PathBuf;
 
-use gates_support::{built_project, repo, typecheck_output};
+use gates_support::{built_project, gate_all, repo, typecheck_output};
 
 const PRELUDE: &str = "--!strict
 local ReplicatedStorage = game:GetService(\"ReplicatedStorage\")
@@ -22,6 +24,13 @@ local ServerScriptService = game:GetService(\"ServerScriptService\")
 local PlayerData = require(ServerScriptService:WaitForChild(\"PlayerData\"))
 
 local player = (nil :: any) :: Player
+";
+
+const KEYED_PRELUDE: &str = "--!strict
+local ServerScriptService = game:GetService(\"ServerScriptService\")
+local Guilds = require(ServerScriptService:WaitForChild(\"Guilds\"))
+
+local key = \"Red\"
 ";
 
 /// Type-checks `body` (after `PRELUDE`, which is five lines) as a client
@@ -44,11 +53,26 @@ fn check_server_script(label: &str, body: &str) -> (bool, Vec<String>) {
     )
 }
 
+/// Like `check_server_script`, against the keyed fixture after `KEYED_PRELUDE` (five lines).
+fn check_keyed_script(label: &str, body: &str) -> (bool, Vec<String>) {
+    check_in(
+        keyed_project(),
+        label,
+        &format!("{label}.server.luau"),
+        &format!("{KEYED_PRELUDE}{body}"),
+    )
+}
+
+fn keyed_project() -> PathBuf {
+    repo().join("tests/keyed")
+}
+
 fn check(label: &str, file: &str, source: &str) -> (bool, Vec<String>) {
-    let pkg = built_project(
-        &format!("typing-{label}"),
-        &repo().join("schema-examples/advanced"),
-    );
+    check_in(repo().join("schema-examples/advanced"), label, file, source)
+}
+
+fn check_in(project: PathBuf, label: &str, file: &str, source: &str) -> (bool, Vec<String>) {
+    let pkg = built_project(&format!("typing-{label}"), &project);
     let game = pkg.join("Game");
     fs::create_dir_all(&game).unwrap();
     fs::write(game.join(file), source).unwrap();
@@ -238,6 +262,90 @@ PlayerData:DeliverAsync(player, \"reward-2\", \"GrantEverything\", { Coins = 5 }
             "14: Expected this to be 'number', but got 'string'".to_string(),
             "15: Expected this to be\n\t'\"GrantMatchReward\"'\nbut got\n\t'\"GrantEverything\"'"
                 .to_string(),
+        ]
+    );
+}
+
+#[test]
+fn keyed_project_build_passes_stylua_selene_and_strict_types() {
+    gate_all(&built_project("typing-keyed", &keyed_project()));
+}
+
+#[test]
+fn a_correct_script_checks_clean_against_the_typed_keyed_store() {
+    let (ok, errors) = check_keyed_script(
+        "Guild",
+        "local session, err = Guilds:OpenAsync(key, { UserIds = { 7 } })
+if session then
+\tlocal coins: number = session:Get().Bank.Coins
+\tlocal name: string = session.Data.Name
+\tlocal rank = session:GetData().Members[\"7\"]
+\tprint(coins, name, rank and rank.Rank, session:Get({ \"Bank\", \"Coins\" }))
+\tsession:Transaction(function(guild)
+\t\tguild.Bank.Coins += 5
+\t\tguild.Members[\"8\"] = { Rank = \"Officer\", JoinedAt = 0 }
+\tend)
+\tsession:Increment({ \"Bank\", \"Coins\" }, 1, { Reason = \"Bonus\" })
+\tsession:QueueOperationAsync(\"deposit-1\", \"Deposit\", { Coins = 5 })
+\tsession.OnSaved:Connect(function(info)
+\t\tlocal revision: number = info.Revision
+\t\tprint(revision, info.Kind)
+\tend)
+\tlocal state: string = session:GetState()
+\tprint(state)
+\tsession:ReleaseAsync()
+end
+print(err and err.Code)
+local viewed = Guilds:ViewAsync(key)
+if viewed then
+\tlocal bank: number = viewed.Bank.Coins
+\tprint(bank)
+end
+local updated = Guilds:UpdateAsync(\"Blue\", function(guild)
+\tguild.Bank.Coins += 1
+end)
+print(updated and updated.Bank.Coins)
+local status = Guilds:QueueOperationAsync(\"Blue\", \"deposit-2\", \"Deposit\", { Coins = 10 })
+local final, _, receipt = Guilds:AwaitOperationAsync(\"Blue\", \"deposit-2\", 5)
+print(status, final, receipt)
+Guilds.SessionOpened:Connect(function(opened)
+\tprint(opened.Key, opened.Data.Bank.Coins)
+end)
+Guilds.OperationApplied:Connect(function(applied)
+\tprint(applied.Id, applied.Status)
+end)
+local restored = Guilds:RestoreVersionAsync(key, \"v1\")
+print(restored and restored.Name, Guilds:DeleteAsync(key, Guilds:GetDeleteConfirmation(key)))
+",
+    );
+    assert_eq!(errors, Vec::<String>::new());
+    assert!(ok, "the package with a correct keyed script checks clean");
+}
+
+#[test]
+fn the_typed_keyed_store_rejects_a_wrong_field_type_operation_name_and_payload() {
+    let (ok, errors) = check_keyed_script(
+        "GuildWrong",
+        "local session = Guilds:OpenAsync(key)
+if session then
+\tlocal coins: string = session:Get().Bank.Coins
+\tprint(coins)
+end
+Guilds:UpdateAsync(key, function(guild)
+\tguild.Bank.Coins = \"many\"
+end)
+Guilds:QueueOperationAsync(key, \"deposit-1\", \"Withdraw\", { Coins = 5 })
+Guilds:QueueOperationAsync(key, \"deposit-2\", \"Deposit\", { Coins = \"5\" })
+",
+    );
+    assert!(!ok);
+    assert_eq!(
+        errors,
+        vec![
+            "8: Expected this to be 'string', but got 'number'".to_string(),
+            "12: Expected this to be 'number', but got 'string'".to_string(),
+            "14: Expected this to be '\"Deposit\"', but got '\"Withdraw\"'".to_string(),
+            "15: Expected this to be 'number', but got 'string'".to_string(),
         ]
     );
 }

@@ -77,6 +77,11 @@ fn leaderboard_project_specs_pass_on_its_generated_package() {
 }
 
 #[test]
+fn keyed_project_specs_pass_on_its_generated_package() {
+    assert_green(&["test", "--project", "tests/keyed"], 5);
+}
+
+#[test]
 fn pattern_project_specs_pass_on_its_generated_package() {
     assert_green(&["test", "--project", "tests/patterns"], 3);
 }

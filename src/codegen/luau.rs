@@ -42,6 +42,19 @@ pub fn string(s: &str) -> String {
     out
 }
 
+/// A string literal quoted the way StyLua's `AutoPreferDouble` writes it:
+/// double quotes, unless the text holds more double than single quotes.
+pub fn stylua_string(s: &str) -> String {
+    let doubles = s.matches('"').count();
+    let singles = s.matches('\'').count();
+    if doubles <= singles {
+        return string(s);
+    }
+    let double = string(s);
+    let body = &double[1..double.len() - 1];
+    format!("'{}'", body.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
 /// A table key in a constructor: `Name = ` or `["odd name"] = `.
 pub fn table_key(name: &str) -> String {
     if is_ident(name) {
@@ -285,6 +298,22 @@ mod tests {
         assert_eq!(table_key("end"), "[\"end\"] = ");
         assert_eq!(table_key("two words"), "[\"two words\"] = ");
         assert_eq!(index("data", "1st"), "data[\"1st\"]");
+    }
+
+    #[test]
+    fn messages_with_double_quotes_take_single_quotes_like_stylua() {
+        assert_eq!(stylua_string("plain"), "\"plain\"");
+        assert_eq!(
+            stylua_string("one of \"A\", \"B\""),
+            "'one of \"A\", \"B\"'"
+        );
+        // StyLua's own output for these three literals.
+        assert_eq!(stylua_string("it's \"x\""), "'it\\'s \"x\"'");
+        assert_eq!(stylua_string("one \"x\" 'y'"), "\"one \\\"x\\\" 'y'\"");
+        assert_eq!(
+            stylua_string("\"a\" \"b\" 'c'\n"),
+            "'\"a\" \"b\" \\'c\\'\\n'"
+        );
     }
 
     #[test]

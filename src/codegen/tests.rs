@@ -143,7 +143,8 @@ fn store_module_configures_the_players_facade() {
 fn keyed_stores_use_the_core_store_factory() {
     let mut p = sample_project();
     p.stores[0].kind = StoreKind::Keyed;
-    assert!(file(&generate(&p), "PlayerData/init.luau").contains("return VirtualStore.new({"));
+    assert!(file(&generate(&p), "PlayerData/init.luau")
+        .contains("\nlocal store = VirtualStore.new({\n"));
 }
 
 #[test]
@@ -364,11 +365,16 @@ fn data_validator_accepts_the_template_and_names_failing_paths() {
 
 /// Names of the members of `export type Facade = { ... }` in generated text.
 fn facade_members(text: &str) -> BTreeSet<String> {
+    type_members(text, "Facade")
+}
+
+/// Names of the members of the table type `export type <name> = { ... }`.
+fn type_members(text: &str, name: &str) -> BTreeSet<String> {
     let start = text
-        .find("export type Facade = {\n")
-        .expect("a Facade type");
+        .find(&format!("export type {name} = {{\n"))
+        .unwrap_or_else(|| panic!("a {name} type"));
     let body = &text[start..];
-    let body = &body[..body.find("\n}\n").expect("end of the Facade type")];
+    let body = &body[..body.find("\n}\n").expect("end of the type")];
     body.lines()
         .filter_map(|l| l.strip_prefix('\t'))
         .filter(|l| !l.starts_with('\t') && !l.starts_with(')'))
@@ -416,15 +422,91 @@ fn typed_player_facade_lists_every_public_member_of_the_runtime_facade() {
     assert!(init.ends_with("})\n\nreturn (facade :: any) :: Facade\n"));
 }
 
-#[test]
-fn keyed_stores_return_the_runtime_store_unchanged() {
+/// Public members of a runtime class module: its `function <Class>.Upper`
+/// methods and the upper-case fields of its exported class type.
+fn runtime_members(runtime: &str, class: &str) -> BTreeSet<String> {
+    let mut expected = BTreeSet::new();
+    let prefix = format!("function {class}.");
+    for line in runtime.lines() {
+        if let Some(rest) = line.strip_prefix(&prefix) {
+            let name = rest
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or("");
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                expected.insert(name.to_string());
+            }
+        }
+    }
+    let head = format!("export type {class} = typeof(setmetatable(");
+    let fields = &runtime[runtime.find(&head).expect("runtime class type")..];
+    for line in fields[..fields.find("\n\t},").expect("end of the fields")].lines() {
+        if let Some((name, _)) = line.trim().split_once(':') {
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                expected.insert(name.to_string());
+            }
+        }
+    }
+    expected
+}
+
+fn keyed_init() -> String {
     let mut p = sample_project();
     p.stores[0].kind = StoreKind::Keyed;
-    let files = generate(&p);
-    let init = file(&files, "PlayerData/init.luau");
-    assert!(init.contains("\nreturn VirtualStore.new({\n"));
-    assert!(!init.contains("Facade"));
-    assert!(!init.contains("RuntimeSession"));
+    file(&generate(&p), "PlayerData/init.luau").to_string()
+}
+
+#[test]
+fn typed_keyed_store_lists_every_public_member_of_the_runtime_store() {
+    let expected = runtime_members(include_str!("../../templates/runtime/Store.luau"), "Store");
+    assert!(
+        expected.contains("OpenAsync") && expected.contains("OperationFailed"),
+        "{expected:?}"
+    );
+    let init = keyed_init();
+    assert_eq!(type_members(&init, "KeyedStore"), expected);
+    assert!(init.contains(
+        "\tOpenAsync: (self: KeyedStore, key: string, options: OpenOptions?) -> (Session?, VirtualError?),\n"
+    ));
+    assert!(init.contains(
+        "\tViewAsync: (self: KeyedStore, key: string) -> (Data?, VirtualError?, { [string]: any }?),\n"
+    ));
+    assert!(init.contains("\t\tcallback: (profile: Data) -> ...any,\n\t\toptions: { [string]: any }?\n\t) -> (Data?, VirtualError?),\n"));
+    assert!(init.contains("\t\tname: OperationName,\n\t\tpayload: OperationPayload\n\t) -> (string?, VirtualError?),\n"));
+    assert!(init.contains("\tSessionOpened: Signal<Session>,\n"));
+    assert!(init.ends_with("})\n\nreturn (store :: any) :: KeyedStore\n"));
+}
+
+#[test]
+fn typed_keyed_session_lists_every_public_member_of_the_runtime_session() {
+    let expected = runtime_members(
+        include_str!("../../templates/runtime/Session.luau"),
+        "Session",
+    );
+    assert!(
+        expected.contains("Transaction") && expected.contains("Data"),
+        "{expected:?}"
+    );
+    let init = keyed_init();
+    assert_eq!(type_members(&init, "Session"), expected);
+    assert!(init.contains("\tData: Data,\n"));
+    assert!(init.contains("\tGetData: (self: Session) -> Data,\n"));
+    assert!(init.contains(
+        "\tGet: ((self: Session) -> Data) & ((self: Session, path: Path | { string }) -> any),\n"
+    ));
+    assert!(init.contains("export type OperationName = \"GrantMatchReward\"\n"));
+    assert!(init.contains("export type OperationPayload = Types.GrantMatchRewardPayload\n"));
+}
+
+#[test]
+fn a_keyed_store_without_operations_takes_no_operation_name() {
+    let mut p = sample_project();
+    p.stores[0].kind = StoreKind::Keyed;
+    p.stores[0].operations.clear();
+    let init = file(&generate(&p), "PlayerData/init.luau").to_string();
+    assert!(init.contains("export type OperationName = never\n"));
+    assert!(init.contains("export type OperationPayload = never\n"));
+    assert!(!init.contains("withPayload"));
 }
 
 fn board(name: &str, path: &[&str]) -> Leaderboard {

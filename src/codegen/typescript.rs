@@ -296,10 +296,11 @@ fn operation_overloads(operations: &[(String, String)], head: &str, ret: &str) -
     out
 }
 
-fn session(project: &Project, sites: &[Site]) -> String {
+fn session(project: &Project, sites: &[Site], operations: &[(String, String)]) -> String {
     let mut out = String::from(
         "\t/** One open key: the authoritative data and its mutation helpers. */
 \tinterface Session {
+\t\treadonly Key: string;
 \t\treadonly Data: Data;
 \t\treadonly OnChanged: Signal<[change: { readonly Reason: string; readonly Paths: ReadonlyArray<ReadonlyArray<string | number>> }]>;
 \t\treadonly OnSaved: Signal<[]>;
@@ -310,13 +311,20 @@ fn session(project: &Project, sites: &[Site]) -> String {
     );
     out.push_str(&path_methods(project, sites, 2, false));
     out.push_str(
-        "\t\tTransaction(callback: (profile: Data) => unknown, options?: MutationOptions): LuaTuple<[boolean, VirtualError | undefined]>;
+        "\t\tSnapshot(): Data;
+\t\tTransaction(callback: (profile: Data) => unknown, options?: MutationOptions): LuaTuple<[boolean, VirtualError | undefined]>;
+\t\tWithLockTransaction(name: string, callback: (profile: Data) => unknown, options?: MutationOptions & { Timeout?: number }): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tSaveAsync(): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tCheckpointAsync(): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tReleaseAsync(): LuaTuple<[boolean, VirtualError | undefined]>;
-\t}
 ",
     );
+    out.push_str(&operation_overloads(
+        operations,
+        "QueueOperationAsync(id: string, ",
+        "LuaTuple<[string | undefined, VirtualError | undefined]>",
+    ));
+    out.push_str("\t}\n");
     out
 }
 
@@ -332,14 +340,24 @@ fn store_interface(operations: &[(String, String)]) -> String {
 \t\treadonly Name: string;
 \t\treadonly OnError: Signal<[error: VirtualError]>;
 \t\treadonly CriticalStateChanged: Signal<[critical: boolean, diagnostics: {{ readonly RecentIssueCount: number }}]>;
+\t\treadonly SessionOpened: Signal<[session: Session]>;
+\t\treadonly SessionClosed: Signal<[session: Session]>;
 \t\tOpenAsync(key: string, options?: {{ readonly [option: string]: unknown }}): LuaTuple<[Session | undefined, VirtualError | undefined]>;
 \t\tGetSession(key: string): Session | undefined;
 \t\tIsOpen(key: string): boolean;
 \t\tIsCritical(): boolean;
 \t\tGetDiagnostics(): {{ readonly [name: string]: unknown }};
 \t\tViewAsync(key: string): LuaTuple<[Data | undefined, VirtualError | undefined, unknown]>;
+\t\tUpdateAsync(key: string, callback: (profile: Data) => unknown): LuaTuple<[Data | undefined, VirtualError | undefined]>;
 {queue}
 \t\tGetOperationAsync(key: string, id: string): LuaTuple<[string | undefined, VirtualError | undefined, unknown]>;
+\t\tAwaitOperationAsync(key: string, id: string, timeout?: number): LuaTuple<[string | undefined, VirtualError | undefined, unknown]>;
+\t\tListVersionsAsync(key: string, options?: {{ readonly [option: string]: unknown }}): LuaTuple<[unknown, VirtualError | undefined]>;
+\t\tViewVersionAsync(key: string, version: string): LuaTuple<[Data | undefined, VirtualError | undefined, unknown]>;
+\t\tViewAtTimeAsync(key: string, timestamp: number): LuaTuple<[Data | undefined, VirtualError | undefined, unknown]>;
+\t\tRestoreVersionAsync(key: string, version: string): LuaTuple<[Data | undefined, VirtualError | undefined]>;
+\t\tGetDeleteConfirmation(key: string): string;
+\t\tDeleteAsync(key: string, confirmation: string): LuaTuple<[boolean, VirtualError | undefined]>;
 \t\tCloseAsync(): LuaTuple<[boolean, VirtualError | undefined]>;
 \t}}
 "
@@ -430,7 +448,7 @@ fn server(project: &Project, store: &Store) -> String {
     out.push_str(SHARED);
     out.push('\n');
     let sites = sites(project, &store.shape);
-    out.push_str(&session(project, &sites));
+    out.push_str(&session(project, &sites, &operations));
     out.push('\n');
     out.push_str(&store_interface(&operations));
     let value = match store.kind {

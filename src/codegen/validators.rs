@@ -38,11 +38,11 @@ impl PathExpr {
         let expr = match self {
             PathExpr::Static(p) => format!(
                 "{} .. {key} .. \"]\"",
-                luau::string(&format!("{}[", self.shown(p)))
+                luau::stylua_string(&format!("{}[", self.shown(p)))
             ),
             PathExpr::Dynamic { expr, suffix } => format!(
                 "{expr} .. {} .. {key} .. \"]\"",
-                luau::string(&format!("{suffix}["))
+                luau::stylua_string(&format!("{suffix}["))
             ),
         };
         PathExpr::Dynamic {
@@ -62,9 +62,12 @@ impl PathExpr {
     /// Luau expression for the path followed by `text`.
     fn with(&self, text: &str) -> String {
         match self {
-            PathExpr::Static(p) => luau::string(&format!("{}{text}", self.shown(p))),
+            PathExpr::Static(p) => luau::stylua_string(&format!("{}{text}", self.shown(p))),
             PathExpr::Dynamic { expr, suffix } => {
-                format!("{expr} .. {}", luau::string(&format!("{suffix}{text}")))
+                format!(
+                    "{expr} .. {}",
+                    luau::stylua_string(&format!("{suffix}{text}"))
+                )
             }
         }
     }
