@@ -316,6 +316,9 @@ Guilds.OperationApplied:Connect(function(applied)
 end)
 local restored = Guilds:RestoreVersionAsync(key, \"v1\")
 print(restored and restored.Name, Guilds:DeleteAsync(key, Guilds:GetDeleteConfirmation(key)))
+local typed: Guilds.KeyedStore = Guilds
+local state: Guilds.SessionState? = nil
+print(typed, state)
 ",
     );
     assert_eq!(errors, Vec::<String>::new());

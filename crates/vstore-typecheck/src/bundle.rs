@@ -806,7 +806,13 @@ fn rename_types(
                     let next = toks.get(i + 3).map(|n| n.text(src)).unwrap_or("");
                     let value_use = matches!(next, "(" | "." | "[" | "=" | ":" | "{")
                         || toks.get(i + 3).is_some_and(|n| n.kind == Kind::Str);
-                    if type_names[j].contains_key(field) && (hoisted || !value_use) {
+                    // After `:` (annotation), `::` (cast) or `->` (return
+                    // type) the name is a type even when `=` follows, as in
+                    // `local s: Module.T = value`.
+                    let annotated = i > 0
+                        && toks[i - 1].kind == Kind::Symbol
+                        && matches!(toks[i - 1].text(src), ":" | "::" | "->");
+                    if type_names[j].contains_key(field) && (hoisted || annotated || !value_use) {
                         edits.push((t.start, toks[i + 2].end, mangled(j, field)));
                         i += 3;
                         continue;

@@ -51,6 +51,11 @@ impl std::error::Error for Error {}
 /// Checks every `.luau` file under `root` as one strict program.
 pub fn check_package(root: &Path) -> Result<Report, Error> {
     let bundle = bundle::build(root).map_err(Error::Io)?;
+    // For debugging the bundler: `VSTORE_TYPECHECK_BUNDLE=FILE` writes the
+    // single chunk the checker sees.
+    if let Some(path) = std::env::var_os("VSTORE_TYPECHECK_BUNDLE") {
+        std::fs::write(path, &bundle.text).map_err(Error::Io)?;
+    }
     let mut checker = luau_analyze::Checker::new().map_err(|e| Error::Luau(e.to_string()))?;
     checker
         .add_definitions_with_name(ROBLOX_DEFINITIONS, "@roblox")

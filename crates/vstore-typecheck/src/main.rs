@@ -2,7 +2,8 @@
 //! VirtualStore package in Luau strict mode, with cross-module `require` types
 //! resolved and the Roblox API declared from `roblox/globals.d.luau`.
 //! Prints `file:line:col: message` per problem; exit 1 on any error, 2 on IO
-//! or usage errors.
+//! or usage errors. `VSTORE_TYPECHECK_BUNDLE=FILE` writes the single chunk the
+//! checker sees, for debugging the bundler.
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -160,3 +160,17 @@ fn class_types_built_with_typeof_cross_module_boundaries() {
         "{errs:#?}"
     );
 }
+
+#[test]
+fn module_qualified_types_resolve_in_annotations_followed_by_a_value() {
+    let root = copy_fixture("qualified");
+    fs::write(
+        root.join("Use.luau"),
+        "--!strict\nlocal Types = require(script.Parent.Types)\nlocal wallet: Types.Wallet = { Coins = 1, Gems = 2 }\nlocal broken: Types.Wallet = { Coins = \"many\", Gems = 2 }\nlocal function coins(w: Types.Wallet): Types.Wallet\n\treturn w\nend\nlocal cast = (nil :: any) :: Types.Wallet\n\nreturn { wallet, broken, coins, cast }\n",
+    )
+    .unwrap();
+    let errs = errors(&root);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("Use.luau:4:"), "{errs:#?}");
+    assert!(!errs[0].contains("Unknown type"), "{errs:#?}");
+}
