@@ -1,5 +1,5 @@
-//! Times `check` and `build` of `schema-examples/advanced` (the issue requires
-//! each under 50 ms). Run with `cargo bench --bench toolchain [-- ITERATIONS]`.
+//! Times `check` and `build` of `schema-examples/advanced` (the target is
+//! under 50 ms each). Run with `cargo bench --bench toolchain [-- ITERATIONS]`.
 
 use std::path::Path;
 use std::time::Instant;

@@ -26,7 +26,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write a starter project (virtualstore.toml, migrations/, operations/, fixtures/).
+    /// Write a starter project (virtualstore.toml, migrations/, operations/, fixtures/, tests/).
     Init(init::InitArgs),
     /// Parse and type-check the schema, migrations and handlers.
     Check(check::CheckArgs),
