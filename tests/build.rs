@@ -19,28 +19,6 @@ fn assert_builds(name: &str) -> std::path::PathBuf {
     project
 }
 
-/// Copies the fixture project `tests/<name>` into a scratch folder.
-fn fixture(name: &str) -> std::path::PathBuf {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join(name);
-    let dst = scratch(name);
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.expect("walk fixture");
-        let rel = entry.path().strip_prefix(&src).expect("below fixture");
-        if rel.starts_with("build") {
-            continue;
-        }
-        let target = dst.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-    dst
-}
-
 fn snapshot_generated(name: &str) {
     snapshot_built(name, &assert_builds(name));
 }

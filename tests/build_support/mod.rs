@@ -21,13 +21,30 @@ pub fn scratch(name: &str) -> PathBuf {
 
 /// Copies a shipped example (without any earlier build output) into a scratch folder.
 pub fn example(name: &str) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("schema-examples")
-        .join(name);
+    copy_project(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schema-examples")
+            .join(name),
+        name,
+    )
+}
+
+/// Copies the fixture project `tests/<name>` into a scratch folder.
+pub fn fixture(name: &str) -> PathBuf {
+    copy_project(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(name),
+        name,
+    )
+}
+
+/// Copies a project folder, leaving out its `build` output, into a scratch folder.
+fn copy_project(src: &Path, name: &str) -> PathBuf {
     let dst = scratch(name);
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.expect("walk example");
-        let rel = entry.path().strip_prefix(&src).expect("below example");
+    for entry in walkdir::WalkDir::new(src) {
+        let entry = entry.expect("walk project");
+        let rel = entry.path().strip_prefix(src).expect("below project");
         if rel.starts_with("build") {
             continue;
         }
