@@ -67,13 +67,7 @@ fn keyed_fixture_generates_a_typed_keyed_store_module() {
 #[test]
 fn keyed_projects_with_typescript_emit_typed_store_typings() {
     let project = fixture("keyed");
-    let toml = project.join("virtualstore.toml");
-    let schema = fs::read_to_string(&toml).expect("read");
-    fs::write(
-        &toml,
-        schema.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
-    )
-    .expect("edit");
+    enable_typescript(&project);
     let out = build(&project, &[]);
     assert!(out.status.success(), "{}", text(&out));
     let typings = fs::read_to_string(project.join("build/Guilds/index.d.ts")).expect("typings");
@@ -87,13 +81,7 @@ fn keyed_projects_with_typescript_emit_typed_store_typings() {
 #[test]
 fn typescript_projects_also_emit_roblox_ts_typings() {
     let project = example("advanced");
-    let toml = project.join("virtualstore.toml");
-    let schema = fs::read_to_string(&toml).expect("read");
-    fs::write(
-        &toml,
-        schema.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
-    )
-    .expect("edit");
+    enable_typescript(&project);
     let out = build(&project, &[]);
     assert!(out.status.success(), "{}", text(&out));
     let files: std::collections::BTreeMap<String, Vec<u8>> =

@@ -15,7 +15,9 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
 
-use gates_support::{built_example_with_typescript, built_project, repo, temp_dir, under_ci};
+use gates_support::{
+    built_example_with_typescript, built_with_typescript, repo, temp_dir, under_ci,
+};
 
 fn rbxts_dir() -> PathBuf {
     std::env::var_os("VSTORE_RBXTS_DIR")
@@ -243,37 +245,10 @@ Guilds.UpdateAsync("Blue", (guild) => {
 print(label);
 "#;
 
-/// `tests/keyed` with `[project] typescript = true`, built; returns the package root.
-fn built_keyed_with_typescript() -> PathBuf {
-    let src = repo().join("tests/keyed");
-    let root = temp_dir("ts-project-keyed");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&src).unwrap();
-        if rel.starts_with("build") {
-            continue;
-        }
-        let dest = root.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-    let toml = root.join("virtualstore.toml");
-    let text = fs::read_to_string(&toml).unwrap();
-    fs::write(
-        &toml,
-        text.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
-    )
-    .unwrap();
-    built_project("keyed-ts", &root)
-}
-
 #[test]
 fn keyed_store_typings_check_with_tsc_and_reject_wrong_usage() {
     let Some(rbxts) = rbxts() else { return };
-    let pkg = built_keyed_with_typescript();
+    let pkg = built_with_typescript(&repo().join("tests/keyed"), "keyed");
     assert!(
         pkg.join("Guilds/index.d.ts").is_file(),
         "Guilds/index.d.ts emitted"

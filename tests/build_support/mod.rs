@@ -39,6 +39,21 @@ pub fn fixture(name: &str) -> PathBuf {
     )
 }
 
+/// Sets `[project] typescript = true` in the project's `virtualstore.toml`.
+pub fn enable_typescript(project: &Path) {
+    let toml = project.join("virtualstore.toml");
+    let schema = fs::read_to_string(&toml).expect("read");
+    assert!(
+        schema.contains("[project]\n"),
+        "the project has a [project] table"
+    );
+    fs::write(
+        &toml,
+        schema.replacen("[project]\n", "[project]\ntypescript = true\n", 1),
+    )
+    .expect("edit");
+}
+
 /// Copies a project folder, leaving out its `build` output, into a scratch folder.
 fn copy_project(src: &Path, name: &str) -> PathBuf {
     let dst = scratch(name);

@@ -151,8 +151,14 @@ pub fn built_example(name: &str) -> PathBuf {
 
 /// `schema-examples/<name>` with `[project] typescript = true`, built; returns the package root.
 pub fn built_example_with_typescript(name: &str) -> PathBuf {
+    built_with_typescript(&repo().join("schema-examples").join(name), name)
+}
+
+/// The project folder `src` (its build output left out) with
+/// `[project] typescript = true`, built; returns the package root.
+pub fn built_with_typescript(src: &Path, name: &str) -> PathBuf {
     let root = temp_dir(&format!("ts-project-{name}"));
-    copy_tree(&repo().join("schema-examples").join(name), &root);
+    copy_tree(src, &root);
     let _ = std::fs::remove_dir_all(root.join("build"));
     let toml = root.join("virtualstore.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
