@@ -227,37 +227,28 @@ pub fn readonly_type_expr(ty: &Type, indent: usize) -> String {
     typed(ty, indent, "read ")
 }
 
+/// `{ T }` or `{ [string]: T }` on one line, or broken over lines the way
+/// StyLua writes them when `T` spans lines (`trailing` after the element).
+fn collection(inner: &Type, indent: usize, access: &str, key: &str, trailing: &str) -> String {
+    let one_line = typed(inner, indent, access);
+    if !one_line.contains('\n') {
+        return format!("{{ {key}{one_line} }}");
+    }
+    let tabs = "\t".repeat(indent + 1);
+    format!(
+        "{{\n{tabs}{key}{}{trailing}\n{}}}",
+        typed(inner, indent + 1, access),
+        "\t".repeat(indent)
+    )
+}
+
 fn typed(ty: &Type, indent: usize, access: &str) -> String {
     match ty {
         Type::Integer { .. } | Type::Number { .. } => "number".to_string(),
         Type::String { .. } => "string".to_string(),
         Type::Boolean => "boolean".to_string(),
-        Type::Array(inner) => {
-            let one_line = typed(inner, indent, access);
-            if one_line.contains('\n') {
-                let tabs = "\t".repeat(indent + 1);
-                format!(
-                    "{{\n{tabs}{}\n{}}}",
-                    typed(inner, indent + 1, access),
-                    "\t".repeat(indent)
-                )
-            } else {
-                format!("{{ {one_line} }}")
-            }
-        }
-        Type::Map(inner) => {
-            let one_line = typed(inner, indent, access);
-            if one_line.contains('\n') {
-                let tabs = "\t".repeat(indent + 1);
-                format!(
-                    "{{\n{tabs}[string]: {},\n{}}}",
-                    typed(inner, indent + 1, access),
-                    "\t".repeat(indent)
-                )
-            } else {
-                format!("{{ [string]: {one_line} }}")
-            }
-        }
+        Type::Array(inner) => collection(inner, indent, access, "", ""),
+        Type::Map(inner) => collection(inner, indent, access, "[string]: ", ","),
         Type::Record(fields) if fields.is_empty() => "{}".to_string(),
         Type::Record(fields) => {
             let tabs = "\t".repeat(indent + 1);
