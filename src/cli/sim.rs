@@ -199,7 +199,10 @@ pub fn run(args: SimArgs) -> Outcome {
     };
     println!(
         "sessions {}  failed opens {}{failure_codes}  operations delivered {}  confirmed checkpoints {}",
-        s.sessions, s.open_failures, s.deliveries, s.acks
+        s.sessions,
+        s.open_failures(),
+        s.deliveries,
+        s.acks
     );
     let plan = &opts.plan;
     println!(
