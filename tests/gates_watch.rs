@@ -1,5 +1,5 @@
-//! `vstore build --watch` prints one summary line per rebuild and rebuilds
-//! when a handler changes.
+//! `vstore build --watch` prints exactly one stdout line per build, says
+//! what it wrote, and rebuilds when a handler changes.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 #[test]
-fn build_watch_rebuilds_once_per_handler_change() {
+fn build_watch_prints_one_line_per_build_and_rebuilds_on_a_handler_change() {
     let dir = std::env::temp_dir().join(format!("vstore-watch-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("operations")).unwrap();
@@ -27,7 +27,7 @@ fn build_watch_rebuilds_once_per_handler_change() {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.starts_with('[') && tx.send(line).is_err() {
+            if tx.send(line).is_err() {
                 break;
             }
         }
@@ -44,10 +44,19 @@ fn build_watch_rebuilds_once_per_handler_change() {
     );
     for line in [&first, &second] {
         assert!(
-            line.as_bytes()[9] == b']' && line.contains(" ms ("),
-            "{line}"
+            line.as_bytes()[9] == b']' && line.contains(" ms"),
+            "every stdout line is a summary: {line}"
+        );
+        assert!(
+            line.contains(": wrote ") && !line.contains("up to date"),
+            "a build that wrote the package says so: {line}"
         );
     }
+    assert!(
+        first.contains("] built in ") && !first.contains("changed"),
+        "the initial build counts no changed files: {first}"
+    );
+    assert!(second.contains("] rebuilt in "), "{second}");
     assert!(second.contains("(1 file changed)"), "{second}");
     assert!(rx.try_recv().is_err(), "one line per rebuild");
 }

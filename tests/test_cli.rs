@@ -88,3 +88,48 @@ fn undeclared_field_drop_fails_with_the_field_named() {
     assert!(!text(&out).contains("drops field"), "{}", text(&out));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn filter_that_matches_nothing_exits_one_and_says_so() {
+    let out = vstore(&[
+        "test",
+        "--project",
+        "schema-examples/advanced",
+        "--filter",
+        "NoCheckOrTestIsNamedLikeThis",
+    ]);
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("--filter `NoCheckOrTestIsNamedLikeThis` matches no check and no test"),
+        "{text}"
+    );
+
+    let out = vstore(&[
+        "test",
+        "--runtime",
+        "templates/runtime",
+        "--specs",
+        "tests/runtime/lease.spec.luau",
+        "--filter",
+        "NoCheckOrTestIsNamedLikeThis",
+    ]);
+    let plain = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{plain}");
+    assert!(plain.contains("matches no check and no test"), "{plain}");
+}
+
+#[test]
+fn filter_that_matches_a_test_runs_only_that_test() {
+    let out = vstore(&[
+        "test",
+        "--project",
+        "schema-examples/advanced",
+        "--filter",
+        "GrantMatchReward on template",
+    ]);
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("GrantMatchReward on template"), "{text}");
+    assert!(!text.contains("migration fixtures"), "{text}");
+}

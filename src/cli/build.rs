@@ -26,27 +26,31 @@ pub struct BuildArgs {
 
 pub fn run(args: BuildArgs) -> Outcome {
     if args.watch {
-        let once = BuildArgs {
-            watch: false,
-            ..args.clone()
-        };
-        let rebuild = || match run(once.clone()) {
-            Outcome::Ok => Ok("package is up to date".to_string()),
-            _ => Err("build failed (diagnostics above)".to_string()),
-        };
-        super::watch::run(&args.project, super::watch::POLL_INTERVAL, rebuild, || true);
-        return Outcome::Ok;
+        return super::watch::run_build(&args);
     }
+    match build(&args) {
+        Ok(summary) => {
+            println!("{summary}");
+            Outcome::Ok
+        }
+        Err(outcome) => outcome,
+    }
+}
+
+/// Checks, then writes (or with `--check` compares) the package once.
+/// Diagnostics go to stderr; the one-line summary is returned rather than
+/// printed, so `--watch` can print exactly one line per rebuild.
+pub fn build(args: &BuildArgs) -> Result<String, Outcome> {
     let checked = match check::check_project(&args.project) {
         Ok(checked) => checked,
         Err(failed) => {
             super::check::print(&failed.diagnostics);
             if failed.is_io() {
-                return Outcome::Usage;
+                return Err(Outcome::Usage);
             }
             let errors = failed.diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("vstore build: {errors} error(s); nothing written");
-            return Outcome::UserErrors;
+            return Err(Outcome::UserErrors);
         }
     };
     super::check::print(&checked.warnings);
@@ -59,7 +63,7 @@ pub fn run(args: BuildArgs) -> Outcome {
         Ok(l) => l,
         Err(d) => {
             super::check::print(&[d]);
-            return Outcome::UserErrors;
+            return Err(Outcome::UserErrors);
         }
     };
     let files = codegen::generate_with_history(&project, &history(&old_lock));
@@ -79,17 +83,14 @@ pub fn run(args: BuildArgs) -> Outcome {
                 "error: cannot write {}: {e}",
                 args.project.join(lock::LOCK_FILE).display()
             );
-            return Outcome::Usage;
+            return Err(Outcome::Usage);
         }
     }
     match codegen::write_files(&files, &out) {
-        Ok(()) => {
-            println!("wrote {} files to {}", files.len(), out.display());
-            Outcome::Ok
-        }
+        Ok(()) => Ok(format!("wrote {} files to {}", files.len(), out.display())),
         Err(e) => {
             eprintln!("error: cannot write {}: {e}", out.display());
-            Outcome::Usage
+            Err(Outcome::Usage)
         }
     }
 }
@@ -107,11 +108,14 @@ pub fn history(lock: &lock::Lock) -> History {
     history
 }
 
-fn compare(files: &[codegen::OutFile], out: &Path) -> Outcome {
+fn compare(files: &[codegen::OutFile], out: &Path) -> Result<String, Outcome> {
     let drift = codegen::compare(files, out);
     if drift.is_empty() {
-        println!("{}: up to date ({} files)", out.display(), files.len());
-        return Outcome::Ok;
+        return Ok(format!(
+            "{}: up to date ({} files)",
+            out.display(),
+            files.len()
+        ));
     }
     for d in &drift {
         match d {
@@ -125,5 +129,5 @@ fn compare(files: &[codegen::OutFile], out: &Path) -> Outcome {
         drift.len(),
         out.display()
     );
-    Outcome::UserErrors
+    Err(Outcome::UserErrors)
 }

@@ -204,6 +204,12 @@ pub fn run(args: TestArgs) -> Outcome {
             }
         }
     }
+    if let (Some(filter), 0) = (&args.filter, passed + failed) {
+        eprintln!(
+            "error: --filter `{filter}` matches no check and no test (checks are named `<Store> <subject>`, tests by their describe/it names)"
+        );
+        return Outcome::UserErrors;
+    }
     if args.ci {
         println!(
             "{} specs, {} failed",

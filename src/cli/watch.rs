@@ -1,11 +1,15 @@
 //! `vstore build --watch`: polls the schema, its migrations and its handlers
-//! and rebuilds on change, printing one summary line per rebuild. Runs beside
+//! and rebuilds on change, printing one summary line per build on stdout
+//! (diagnostics on stderr). Runs beside
 //! `rojo serve`, which picks up the rewritten package. Polling (not OS events)
 //! keeps it dependency-free and identical on every platform.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::build::BuildArgs;
+use super::Outcome;
 
 /// How often the inputs are polled.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(300);
@@ -43,26 +47,28 @@ fn clock() -> String {
     format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
-/// One line describing a rebuild: its outcome, duration and what triggered it.
-pub fn summary_line(result: &Result<String, String>, took: Duration, changed: usize) -> String {
+/// One line describing a build: its outcome, duration and, for a rebuild,
+/// how many watched files changed (`None` for the initial build).
+pub fn summary_line(
+    result: &Result<String, String>,
+    took: Duration,
+    changed: Option<usize>,
+) -> String {
     let ms = took.as_millis();
-    let files = if changed == 1 {
-        "1 file".to_string()
-    } else {
-        format!("{changed} files")
+    let (built, failed) = match changed {
+        None => ("built".to_string(), "".to_string()),
+        Some(1) => ("rebuilt".to_string(), " (1 file changed)".to_string()),
+        Some(n) => ("rebuilt".to_string(), format!(" ({n} files changed)")),
     };
     match result {
-        Ok(what) => format!("[{}] rebuilt in {ms} ms ({files} changed): {what}", clock()),
+        Ok(what) => format!("[{}] {built} in {ms} ms{failed}: {what}", clock()),
         Err(why) => {
             let first = why
                 .lines()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("build failed")
                 .trim();
-            format!(
-                "[{}] build failed after {ms} ms ({files} changed): {first}",
-                clock()
-            )
+            format!("[{}] build failed after {ms} ms{failed}: {first}", clock())
         }
     }
 }
@@ -76,6 +82,30 @@ fn changed_count(old: &Fingerprint, new: &Fingerprint) -> usize {
     added_or_changed + removed
 }
 
+/// `vstore build --watch`: builds, then rebuilds on every change of the
+/// inputs until interrupted. Each build prints exactly one line on stdout;
+/// diagnostics go to stderr.
+pub fn run_build(args: &BuildArgs) -> Outcome {
+    let once = BuildArgs {
+        watch: false,
+        ..args.clone()
+    };
+    eprintln!(
+        "watching {} for changes (Ctrl-C to stop)",
+        args.project.display()
+    );
+    run(
+        &args.project,
+        POLL_INTERVAL,
+        || {
+            super::build::build(&once)
+                .map_err(|_| "the project does not build; diagnostics above".to_string())
+        },
+        || true,
+    );
+    Outcome::Ok
+}
+
 /// Builds once, then rebuilds whenever the watched inputs change, until
 /// `keep_going` returns false. `rebuild` returns a short summary or an error.
 pub fn run(
@@ -87,8 +117,7 @@ pub fn run(
     let mut last = fingerprint(root);
     let start = Instant::now();
     let first = rebuild();
-    println!("{}", summary_line(&first, start.elapsed(), last.len()));
-    println!("watching {} for changes (Ctrl-C to stop)", root.display());
+    println!("{}", summary_line(&first, start.elapsed(), None));
     let _ = std::io::stdout().flush();
     while keep_going() {
         std::thread::sleep(interval);
@@ -100,7 +129,7 @@ pub fn run(
         last = now;
         let start = Instant::now();
         let result = rebuild();
-        println!("{}", summary_line(&result, start.elapsed(), changed));
+        println!("{}", summary_line(&result, start.elapsed(), Some(changed)));
         let _ = std::io::stdout().flush();
     }
 }
@@ -154,11 +183,20 @@ mod tests {
     }
 
     #[test]
+    fn initial_build_line_counts_no_changed_files() {
+        let line = summary_line(&Ok("wrote 3 files to build".into()), Duration::ZERO, None);
+        assert!(
+            line.ends_with("] built in 0 ms: wrote 3 files to build"),
+            "{line}"
+        );
+    }
+
+    #[test]
     fn failed_rebuild_summary_shows_the_first_error_line() {
         let line = summary_line(
             &Err("\nerror[VS001]: bad type\n  more".into()),
             Duration::from_millis(12),
-            1,
+            Some(1),
         );
         assert!(
             line.ends_with("build failed after 12 ms (1 file changed): error[VS001]: bad type"),
