@@ -9,7 +9,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use gates_support::{repo, temp_dir, tool};
+use std::process::ExitCode;
+
+use gates_support::{gates_main, repo, temp_dir, tool};
 
 /// Instance names of the package's ModuleScripts (`init.luau` names its folder).
 fn expected_modules(package: &Path) -> BTreeSet<String> {
@@ -109,7 +111,27 @@ pub fn rojo_game_holds_every_module(label: &str, package: &Path) -> Option<Strin
     Some(xml)
 }
 
-#[test]
+fn main() -> ExitCode {
+    gates_main(&[
+        (
+            "rojo_builds_a_game_around_a_package_fragment",
+            rojo_builds_a_game_around_a_package_fragment,
+        ),
+        (
+            "rojo_builds_a_game_around_the_basic_example",
+            rojo_builds_a_game_around_the_basic_example,
+        ),
+        (
+            "rojo_builds_a_game_around_the_advanced_example",
+            rojo_builds_a_game_around_the_advanced_example,
+        ),
+        (
+            "rojo_builds_a_typescript_package_and_leaves_the_typings_out",
+            rojo_builds_a_typescript_package_and_leaves_the_typings_out,
+        ),
+    ])
+}
+
 fn rojo_builds_a_game_around_a_package_fragment() {
     // A package laid out like `vstore build` output, with its project fragment.
     let pkg = temp_dir("rojo-fixture-pkg").join("build");
@@ -133,17 +155,14 @@ fn rojo_builds_a_game_around_a_package_fragment() {
     rojo_game_holds_every_module("fixture", &pkg);
 }
 
-#[test]
 fn rojo_builds_a_game_around_the_basic_example() {
     rojo_game_holds_every_module("basic", &gates_support::built_example("basic"));
 }
 
-#[test]
 fn rojo_builds_a_game_around_the_advanced_example() {
     rojo_game_holds_every_module("advanced", &gates_support::built_example("advanced"));
 }
 
-#[test]
 fn rojo_builds_a_typescript_package_and_leaves_the_typings_out() {
     let pkg = gates_support::built_example_with_typescript("advanced");
     assert!(pkg.join("PlayerDataClient/index.d.ts").is_file());

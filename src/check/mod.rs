@@ -1,10 +1,12 @@
 //! Semantic checks over a loaded project: Luau analysis of handlers and
-//! migrations and schema history against `vstore.lock`. Every finding is a
+//! migrations, schema history against `vstore.lock`, and the strict type
+//! check of handlers and migrations against the generated types. Every finding is a
 //! `Diagnostic` with a stable code (see `docs/diagnostics.md`).
 
 pub mod diagnostic;
 pub mod history;
 pub mod luau;
+pub mod typecheck;
 
 use std::path::Path;
 
@@ -62,17 +64,23 @@ fn finish(root: &Path, loaded: load::Loaded) -> Result<Checked, Failed> {
         }
     }
     let structurally_ok = !diags.iter().any(Diagnostic::is_error);
-    match lock::read(root) {
-        Err(d) => diags.push(d),
+    let lock = lock::read(root);
+    match &lock {
+        Err(d) => diags.push(d.clone()),
         // History is only meaningful once the shapes themselves are valid.
         Ok(lock) if structurally_ok => history::check(
             &loaded.project,
             &loaded.spans,
             &loaded.source,
-            &lock,
+            lock,
             &mut diags,
         ),
         Ok(_) => {}
+    }
+    // Types are only checked once everything else holds: one mistake, one diagnostic.
+    if let (Ok(lock), false) = (&lock, diags.iter().any(Diagnostic::is_error)) {
+        let history = crate::cli::build::history(lock);
+        typecheck::check(&loaded.project, &loaded.files, &history, &mut diags);
     }
     diags.sort_by(|a, b| {
         let key = |d: &Diagnostic| {

@@ -1,4 +1,7 @@
-//! Shared gate runners for `tests/gates*.rs`.
+//! Shared gate runners for `tests/gates*.rs`: the external tools (StyLua,
+//! selene, Rojo), the `vstore-typecheck` binary cargo built for the test run,
+//! built example packages, and `gates_main`, the harness that reports a gate
+//! whose tool is missing as ignored.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -12,7 +15,28 @@ pub fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
-/// The tool's path, or `None` after a loud skip message (a panic under CI).
+thread_local! {
+    /// Tools the running gate needed but did not find (see `gates_main`).
+    static MISSING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records that `what` is not installed, so the gate it belongs to is
+/// reported as ignored, never as passed; under CI it is a failure instead.
+/// The notice is written straight to stderr, past the test harness's
+/// capture, so it shows in every `cargo test` run.
+pub fn missing(what: &str) {
+    assert!(
+        !under_ci(),
+        "{what} is required under CI but is not installed (see .ci/install-tools)"
+    );
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("\n!!!! NOT RUN: {what} is not installed, so its gate did not run. .ci/install-tools installs it; under CI=true this fails. !!!!\n").as_bytes(),
+    );
+    MISSING.with(|m| m.borrow_mut().push(what.to_string()));
+}
+
+/// The tool's path, or `None` after `missing` (a panic under CI).
 pub fn tool(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
@@ -26,12 +50,43 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     if let Some(found) = dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file()) {
         return Some(found);
     }
-    assert!(
-        !under_ci(),
-        "`{name}` is required under CI but is not installed (see .ci/run)"
-    );
-    eprintln!("\n!!!! SKIPPED: `{name}` is not installed, so its gate did not run. Install it (see .ci/run); under CI=true this fails. !!!!\n");
+    missing(&format!("`{name}`"));
     None
+}
+
+/// One gate test of a `harness = false` gate file: its name and body.
+pub type Gate = (&'static str, fn());
+
+/// The harness of the gate files (libtest-compatible arguments and output):
+/// each gate is a test; one that could not run a tool because it is not
+/// installed is reported `ignored` with the tool named, whatever else it
+/// checked, so a missing tool never looks like a pass.
+pub fn gates_main(gates: &[Gate]) -> std::process::ExitCode {
+    run_gates(&libtest_mimic::Arguments::from_args(), gates).exit_code()
+}
+
+/// `gates_main` with explicit harness arguments.
+pub fn run_gates(args: &libtest_mimic::Arguments, gates: &[Gate]) -> libtest_mimic::Conclusion {
+    use libtest_mimic::{Completion, Trial};
+    let trials = gates
+        .iter()
+        .map(|&(name, body)| {
+            Trial::ignorable_test(name, move || {
+                MISSING.with(|m| m.borrow_mut().clear());
+                body();
+                let missing = MISSING.with(|m| std::mem::take(&mut *m.borrow_mut()));
+                Ok(if missing.is_empty() {
+                    Completion::Completed
+                } else {
+                    Completion::ignored_with(format!(
+                        "not installed: {}; .ci/install-tools installs it",
+                        missing.join(", ")
+                    ))
+                })
+            })
+        })
+        .collect();
+    libtest_mimic::run(args, trials)
 }
 
 fn run(mut cmd: Command, what: &str) {
@@ -70,20 +125,22 @@ pub fn selene(dir: &Path) {
     run(cmd, &format!("selene {}", dir.display()));
 }
 
-/// `vstore-typecheck` (its own workspace member: it cannot link beside mlua).
+/// The `vstore-typecheck` binary cargo built for this test run (a bin of the
+/// root package, so it is always there: the gates never rebuild it).
+pub fn typecheck_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_vstore-typecheck"))
+}
+
+/// `vstore-typecheck` over `dir`; fails with its findings.
 pub fn typecheck(dir: &Path) {
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.current_dir(repo())
-        .args(["run", "-q", "-p", "vstore-typecheck", "--"])
-        .arg(dir);
+    let mut cmd = Command::new(typecheck_binary());
+    cmd.arg(dir);
     run(cmd, &format!("vstore-typecheck {}", dir.display()));
 }
 
 /// `vstore-typecheck` over `dir`: whether it passed, and its `file:line:col: message` lines.
 pub fn typecheck_output(dir: &Path) -> (bool, String) {
-    let out = Command::new(env!("CARGO"))
-        .current_dir(repo())
-        .args(["run", "-q", "-p", "vstore-typecheck", "--"])
+    let out = Command::new(typecheck_binary())
         .arg(dir)
         .output()
         .expect("vstore-typecheck starts");
@@ -127,13 +184,9 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// `templates/<name>` copied as a package folder named like its Roblox instance.
-pub fn package_from_runtime(name: &str) -> Option<PathBuf> {
+pub fn package_from_runtime(name: &str) -> PathBuf {
     let src = repo().join("templates").join(name);
-    if !src.is_dir() {
-        assert!(!under_ci(), "templates/{name} is missing");
-        eprintln!("\n!!!! SKIPPED: templates/{name} does not exist yet. !!!!\n");
-        return None;
-    }
+    assert!(src.is_dir(), "templates/{name} is missing");
     let instance = if name == "client" {
         "VirtualStoreClient"
     } else {
@@ -141,7 +194,7 @@ pub fn package_from_runtime(name: &str) -> Option<PathBuf> {
     };
     let dest = temp_dir(name).join(instance);
     copy_tree(&src, &dest);
-    Some(dest)
+    dest
 }
 
 /// Checks and builds `schema-examples/<name>` into a fresh folder; returns the package root.

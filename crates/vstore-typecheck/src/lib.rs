@@ -15,7 +15,9 @@ pub enum Severity {
     Warning,
 }
 
-/// A problem at a 1-based position of a package file.
+/// A problem at a 1-based position of a package file; `end_line`/`end_col`
+/// (1-based, exclusive column) close the range Luau reported, or equal the
+/// start when the range leaves the line's module.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
     pub file: String,
@@ -23,6 +25,8 @@ pub struct Diagnostic {
     pub col: usize,
     pub severity: Severity,
     pub message: String,
+    pub end_line: usize,
+    pub end_col: usize,
 }
 
 #[derive(Debug)]
@@ -80,6 +84,8 @@ pub fn check_package(root: &Path) -> Result<Report, Error> {
             col: f.col,
             severity: Severity::Error,
             message: f.message.clone(),
+            end_line: f.line,
+            end_col: f.col,
         })
         .collect();
     for d in result.diagnostics {
@@ -112,12 +118,24 @@ pub fn check_package(root: &Path) -> Result<Report, Error> {
         if severity == Severity::Warning && artefact {
             continue;
         }
+        let col = d.col as usize + 1;
+        let (end_line, end_col) = match (
+            origin,
+            bundle.origin.get(d.end_line as usize).copied().flatten(),
+        ) {
+            (Some((k, _)), Some((end_k, end_l))) if end_k == k && end_l + 1 >= line => {
+                (end_l + 1, d.end_col as usize + 1)
+            }
+            _ => (line, col),
+        };
         diagnostics.push(Diagnostic {
             file,
             line,
-            col: d.col as usize + 1,
+            col,
             severity,
             message: bundle::readable(&d.message, &bundle.modules),
+            end_line,
+            end_col,
         });
     }
     diagnostics.sort();

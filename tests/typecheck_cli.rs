@@ -1,0 +1,83 @@
+//! The `vstore-typecheck` binary's contract (it is a bin of this package, so
+//! the one install command brings it): `file:line:col: message` lines, the
+//! `--json` lines `vstore check` reads, and exit codes.
+
+use std::path::Path;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vstore-typecheck"))
+}
+
+#[test]
+fn clean_package_exits_zero() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/vstore-typecheck/tests/fixtures/Package");
+    let out = bin().arg(&fixture).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 modules checked, 0 errors"));
+}
+
+#[test]
+fn type_error_prints_file_line_col_and_exits_one() {
+    let dir = std::env::temp_dir()
+        .join(format!("vstore-typecheck-cli-{}", std::process::id()))
+        .join("Pkg");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("init.luau"),
+        "--!strict\nlocal n: number = \"text\"\nreturn n\n",
+    )
+    .unwrap();
+    let out = bin().arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with(&format!("{}/init.luau:2:", dir.display())),
+        "{stdout}"
+    );
+    assert!(line.contains("string"), "{stdout}");
+}
+
+#[test]
+fn json_output_gives_the_range_and_message_of_each_error() {
+    let dir = std::env::temp_dir()
+        .join(format!("vstore-typecheck-json-{}", std::process::id()))
+        .join("Pkg");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("init.luau"),
+        "--!strict\nlocal t = { Gems = 1 }\nlocal n: number = t.Coins\nreturn n\n",
+    )
+    .unwrap();
+    let out = bin().arg("--json").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let d = &lines[0];
+    assert_eq!(d["file"], "init.luau");
+    assert_eq!(d["severity"], "error");
+    assert_eq!((d["line"].as_u64(), d["col"].as_u64()), (Some(3), Some(19)));
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_col"].as_u64()),
+        (Some(3), Some(26)),
+        "the range covers `t.Coins`"
+    );
+    assert!(d["message"].as_str().unwrap().contains("Coins"), "{d}");
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn missing_argument_is_a_usage_error() {
+    assert_eq!(bin().output().unwrap().status.code(), Some(2));
+}
