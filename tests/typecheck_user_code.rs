@@ -216,3 +216,11 @@ fn check_command_finds_the_type_checker_beside_itself() {
     assert!(stderr.contains("operations/GrantCoins.luau:5:"), "{stderr}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn every_type_check_code_is_documented() {
+    let docs = std::fs::read_to_string(repo().join("docs/diagnostics.md")).unwrap();
+    for code in ["VS4101", "VS4102", "VS4103"] {
+        assert_eq!(docs.matches(&format!("| {code} |")).count(), 1, "{code}");
+    }
+}
