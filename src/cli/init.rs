@@ -1,5 +1,10 @@
-//! `vstore init [DIR]`: writes a starter project that `check` and `build`
-//! accept unchanged. It never overwrites an existing `virtualstore.toml`.
+//! `vstore init [DIR] [--layout beginner|advanced]`: writes a starter game
+//! that `check`, `build`, `test`, `sim` and `rojo build` accept unchanged:
+//! the schema, a handler, a spec, and the game's own `src/server`,
+//! `src/client` and `src/shared` mounted with the generated package by one
+//! `default.project.json` (one of each service). It never overwrites an
+//! existing `virtualstore.toml`. The starter files live under
+//! `templates/init`; this module only chooses and writes them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,65 +16,57 @@ pub struct InitArgs {
     /// Folder to create the project in (created if missing).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+    /// How the game's server code is organised.
+    #[arg(long, value_enum, default_value_t = Layout::Beginner)]
+    pub layout: Layout,
 }
 
-const SCHEMA: &str = r#"# vstore project: the schema of your saved data.
-# `vstore check` validates it, `vstore build` writes the Luau package to `out`.
-[project]
-out = "build"
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// A DataService module and one script of remote handlers that call Add and Edit.
+    Beginner,
+    /// A Bootstrap script that wires domain services, each owning its profile paths.
+    Advanced,
+}
 
-[stores.PlayerData]
-kind = "players"
-version = 1
+macro_rules! starter {
+    ($($path:literal => $file:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../templates/init/", $file)))),*]
+    };
+}
 
-[stores.PlayerData.template]
-"Wallet.Coins" = { type = "integer", default = 0, min = 0 }
-Inventory = { type = "{string}", default = [] }
-
-[stores.PlayerData.public]
-paths = ["Wallet.Coins", "Inventory"]
-
-[stores.PlayerData.operations.GrantCoins]
-payload = "{ Coins: integer }"
-writes = ["Wallet.Coins"]
-file = "operations/GrantCoins.luau"
-"#;
-
-const HANDLER: &str = r#"--!strict
--- A durable operation handler: it runs inside the save transform, so it must
--- not yield, read the clock or touch services. Change only declared paths.
-return function(profile: Data, payload: Payload): number
-	profile.Wallet.Coins += payload.Coins
-	return profile.Wallet.Coins
-end
-"#;
-
-const SPEC: &str = r#"-- Runs with `vstore test` in the simulator, as a server script beside the built package.
-local ServerScriptService = game:GetService("ServerScriptService")
-local Validators = require(ServerScriptService.PlayerData.Validators)
-
-describe("PlayerData schema", function()
-	it("accepts the starter template", function()
-		local ok = Validators.Data({ Wallet = { Coins = 0 }, Inventory = {} })
-		expect(ok).toBe(true)
-	end)
-
-	it("rejects a negative coin balance", function()
-		local ok, err = Validators.Data({ Wallet = { Coins = -5 }, Inventory = {} })
-		expect(ok).toBe(false)
-		expect(err).toBe("Wallet.Coins: must be at least 0")
-	end)
-end)
-"#;
-
-const FILES: &[(&str, &str)] = &[
-    ("virtualstore.toml", SCHEMA),
-    ("operations/GrantCoins.luau", HANDLER),
-    ("migrations/PlayerData/.gitkeep", ""),
-    ("fixtures/PlayerData/.gitkeep", ""),
-    ("tests/PlayerData.spec.luau", SPEC),
-    (".gitignore", "build/\n"),
+/// Files of every layout: `(path in the project, text)`.
+const COMMON: &[(&str, &str)] = starter![
+    "virtualstore.toml" => "common/virtualstore.toml",
+    "default.project.json" => "common/default.project.json",
+    "operations/GrantCoins.luau" => "common/operations/GrantCoins.luau",
+    "tests/PlayerData.spec.luau" => "common/tests/PlayerData.spec.luau",
+    "src/server/DataService.luau" => "common/src/server/DataService.luau",
+    "src/shared/Shop.luau" => "common/src/shared/Shop.luau",
+    "src/client/Hud.client.luau" => "common/src/client/Hud.client.luau",
+    ".gitignore" => "common/gitignore",
+    "migrations/PlayerData/.gitkeep" => "common/gitkeep",
+    "fixtures/PlayerData/.gitkeep" => "common/gitkeep",
 ];
+
+const BEGINNER: &[(&str, &str)] = starter![
+    "src/server/RemoteHandlers.server.luau" => "beginner/src/server/RemoteHandlers.server.luau",
+];
+
+const ADVANCED: &[(&str, &str)] = starter![
+    "src/server/Bootstrap.server.luau" => "advanced/src/server/Bootstrap.server.luau",
+    "src/server/Services/EconomyService.luau" => "advanced/src/server/Services/EconomyService.luau",
+    "src/server/Services/InventoryService.luau" => "advanced/src/server/Services/InventoryService.luau",
+];
+
+/// Every file `vstore init` writes for `layout`.
+pub fn starter_files(layout: Layout) -> Vec<(&'static str, &'static str)> {
+    let own = match layout {
+        Layout::Beginner => BEGINNER,
+        Layout::Advanced => ADVANCED,
+    };
+    COMMON.iter().chain(own).copied().collect()
+}
 
 pub fn run(args: InitArgs) -> Outcome {
     let schema = args.dir.join("virtualstore.toml");
@@ -81,11 +78,18 @@ pub fn run(args: InitArgs) -> Outcome {
         eprintln!("help: choose another folder, e.g. `vstore init my-game`");
         return Outcome::Usage;
     }
-    match write_starter(&args.dir) {
+    match write_starter(&args.dir, args.layout) {
         Ok(()) => {
-            println!("created a vstore project in {}", args.dir.display());
+            let layout = match args.layout {
+                Layout::Beginner => "beginner",
+                Layout::Advanced => "advanced",
+            };
             println!(
-                "next: vstore check --project {0} && vstore build --project {0}",
+                "created a vstore project ({layout} layout) in {}",
+                args.dir.display()
+            );
+            println!(
+                "next: vstore build --project {0} && vstore test --project {0}, then `rojo build` or `rojo serve` in {0}",
                 args.dir.display()
             );
             Outcome::Ok
@@ -100,8 +104,8 @@ pub fn run(args: InitArgs) -> Outcome {
     }
 }
 
-fn write_starter(dir: &Path) -> std::io::Result<()> {
-    for (rel, text) in FILES {
+fn write_starter(dir: &Path, layout: Layout) -> std::io::Result<()> {
+    for (rel, text) in starter_files(layout) {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;

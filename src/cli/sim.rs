@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use crate::sim::datastore::BudgetKind;
-use crate::sim::mount::mount_project;
+use crate::sim::mount::mount_project_over_package;
 use crate::sim::scenario::{dotted, run as run_scenario, ScenarioOptions, StorePlan, SCENARIOS};
 use crate::sim::specs::generated_package_with_runtime;
 
@@ -110,7 +110,8 @@ pub fn run(args: SimArgs) -> Outcome {
         .clone()
         .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
     if let Some(r) = &rojo {
-        if let Err(e) = mount_project(r, &mut root) {
+        let out = super::test::package_out(&project);
+        if let Err(e) = mount_project_over_package(r, &mut root, out.as_deref()) {
             eprintln!("error: {e}");
             return Outcome::Usage;
         }

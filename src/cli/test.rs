@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::sim::mount::{mount_project, Node};
+use crate::sim::mount::{mount_project_over_package, Node};
 use crate::sim::specs::{find_specs, run_spec_file, runtime_package, SpecOptions};
 use crate::sim::verify::{self, VerifyOptions, VerifyReport};
 
@@ -117,9 +117,18 @@ fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
         Some(project.join("default.project.json")).filter(|p| p.exists() && args.runtime.is_none())
     });
     if let Some(r) = rojo {
-        mount_project(&r, &mut root).map_err(|e| e.to_string())?;
+        let out = args.runtime.is_none().then(|| package_out(project)).flatten();
+        mount_project_over_package(&r, &mut root, out.as_deref()).map_err(|e| e.to_string())?;
     }
     Ok(root)
+}
+
+/// The project's `out` folder: the game's Rojo project names the package's
+/// folders there, and the simulated DataModel serves them from the package
+/// generated for this run instead (what `vstore build` would write now).
+pub fn package_out(project: &Path) -> Option<PathBuf> {
+    let loaded = crate::schema::load::load(project).ok()?;
+    Some(project.join(loaded.project.out))
 }
 
 pub fn run(args: TestArgs) -> Outcome {

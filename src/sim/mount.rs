@@ -149,6 +149,19 @@ pub fn mount_path(path: &Path, name: &str) -> Result<Node, MountError> {
 
 /// Mounts a Rojo project file's tree under `root` (the DataModel node).
 pub fn mount_project(project_file: &Path, root: &mut Node) -> Result<(), MountError> {
+    mount_project_over_package(project_file, root, None)
+}
+
+/// Like [`mount_project`] over a DataModel that already holds the generated
+/// package: `$path` entries inside `package_out` (the project's `out` folder,
+/// which may hold an older build) are left to the package, so the game's
+/// project file can name the package's folders one by one without mounting
+/// them twice.
+pub fn mount_project_over_package(
+    project_file: &Path,
+    root: &mut Node,
+    package_out: Option<&Path>,
+) -> Result<(), MountError> {
     let text = std::fs::read_to_string(project_file).map_err(|e| MountError {
         path: project_file.into(),
         message: e.to_string(),
@@ -162,10 +175,17 @@ pub fn mount_project(project_file: &Path, root: &mut Node) -> Result<(), MountEr
         message: "has no \"tree\"".into(),
     })?;
     let base = project_file.parent().unwrap_or(Path::new("."));
-    apply_tree(tree, base, root, project_file)
+    let out = package_out.and_then(|o| o.canonicalize().ok());
+    apply_tree(tree, base, root, project_file, out.as_deref())
 }
 
-fn apply_tree(tree: &Value, base: &Path, node: &mut Node, file: &Path) -> Result<(), MountError> {
+fn apply_tree(
+    tree: &Value,
+    base: &Path,
+    node: &mut Node,
+    file: &Path,
+    out: Option<&Path>,
+) -> Result<(), MountError> {
     let Some(obj) = tree.as_object() else {
         return Err(MountError {
             path: file.into(),
@@ -175,7 +195,8 @@ fn apply_tree(tree: &Value, base: &Path, node: &mut Node, file: &Path) -> Result
     if let Some(p) = obj.get("$path").and_then(Value::as_str) {
         let full = base.join(p);
         // a nested project file (such as the generated package fragment) is mounted by its owner
-        if full.exists() && !p.ends_with(".project.json") {
+        let in_package = out.is_some_and(|o| full.canonicalize().is_ok_and(|f| f.starts_with(o)));
+        if full.exists() && !p.ends_with(".project.json") && !in_package {
             let mounted = mount_path(&full, &node.name)?;
             if node.class == "Folder" || mounted.source.is_some() {
                 node.class = mounted.class;
@@ -193,7 +214,7 @@ fn apply_tree(tree: &Value, base: &Path, node: &mut Node, file: &Path) -> Result
             continue;
         }
         let child = node.child_mut(k, "Folder");
-        apply_tree(v, base, child, file)?;
+        apply_tree(v, base, child, file, out)?;
     }
     Ok(())
 }

@@ -177,7 +177,10 @@ impl StorePlan {
             plan.counter = c.path.clone();
             plan.counter_default = c.default.as_f64().unwrap_or(0.0);
         }
-        plan.reward = reward;
+        // Without an integer field of its own, gameplay falls back to a path
+        // the reward may write; the reward ledger cannot be compared with data
+        // the gameplay also changes, so the reward is left out.
+        plan.reward = reward.filter(|r| counter.is_some() || !overlaps(&r.path, &plan.counter));
         plan.receipt_limit = setting("OperationReceiptLimit");
         plan.dedupe_limit = setting("OperationDedupeLimit");
         plan.schema = Some(Rc::new((project.clone(), store.shape.clone())));

@@ -831,15 +831,23 @@ fn rename_types(
     }
 }
 
+/// Maps a `game` path through the mount with the longest matching prefix: a
+/// project node's own `$path` children sit inside a service that itself has
+/// a `$path` (`ServerScriptService` from `src/server`, with `VirtualStore`
+/// from `build/VirtualStore` beside the folder's files), as in Rojo.
 fn translate(path: Vec<String>, mounts: &[(Vec<String>, Vec<String>)]) -> Vec<String> {
-    for (game, inst) in mounts {
-        if path.len() >= game.len() && path[..game.len()] == game[..] {
+    let best = mounts
+        .iter()
+        .filter(|(game, _)| path.len() >= game.len() && path[..game.len()] == game[..])
+        .max_by_key(|(game, _)| game.len());
+    match best {
+        Some((game, inst)) => {
             let mut out = inst.clone();
             out.extend(path[game.len()..].iter().cloned());
-            return out;
+            out
         }
+        None => path,
     }
-    path
 }
 
 fn apply(text: &str, base: usize, mut edits: Vec<(usize, usize, String)>) -> String {
