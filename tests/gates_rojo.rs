@@ -1,6 +1,9 @@
-//! A real `rojo build` of a small game (`tests/rojo/default.project.json`)
-//! that includes a package's generated `virtualstore.project.json`; the place
-//! file must hold every emitted module as a ModuleScript.
+//! A real `rojo build` of a small game laid out as the README documents (and
+//! `vstore init` writes): one project file whose services each take the
+//! game's own folder and the package's folders of that service, listed from
+//! the package's generated `virtualstore.project.json`. The place file must
+//! hold every emitted module as a ModuleScript, the game's own server script
+//! inside the one `ServerScriptService`, and exactly one of each service.
 
 mod gates_support;
 
@@ -54,6 +57,33 @@ fn items(xml: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The game's project: every service of the package fragment, with the
+/// fragment's folders under `package/` and, for `ServerScriptService`, the
+/// game's own `src/server`.
+fn game_project(package: &Path) -> serde_json::Value {
+    let fragment: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(package.join("virtualstore.project.json")).unwrap(),
+    )
+    .unwrap();
+    let mut tree = serde_json::json!({ "$className": "DataModel" });
+    for (service, folders) in fragment["tree"].as_object().unwrap() {
+        if service.starts_with('$') {
+            continue;
+        }
+        let mut node = serde_json::json!({});
+        if service == "ServerScriptService" {
+            node["$path"] = "src/server".into();
+        }
+        for (name, entry) in folders.as_object().unwrap() {
+            if let Some(path) = entry["$path"].as_str() {
+                node[name] = serde_json::json!({ "$path": format!("package/{path}") });
+            }
+        }
+        tree[service] = node;
+    }
+    serde_json::json!({ "name": "VirtualStoreGame", "tree": tree })
+}
+
 /// Builds the game around `package` and checks its ModuleScripts; returns the
 /// place file's text (`None` when rojo is not installed).
 pub fn rojo_game_holds_every_module(label: &str, package: &Path) -> Option<String> {
@@ -79,6 +109,11 @@ pub fn rojo_game_holds_every_module(label: &str, package: &Path) -> Option<Strin
             fs::copy(e.path(), &dest).unwrap();
         }
     }
+    fs::write(
+        game.join("default.project.json"),
+        serde_json::to_string_pretty(&game_project(package)).unwrap(),
+    )
+    .unwrap();
     let out = Command::new(rojo)
         .current_dir(&game)
         .args(["build", "default.project.json", "-o", "game.rbxlx"])
@@ -107,6 +142,16 @@ pub fn rojo_game_holds_every_module(label: &str, package: &Path) -> Option<Strin
     assert!(
         items.iter().any(|(c, n)| c == "Script" && n == "Boot"),
         "the game's own script is there too"
+    );
+    for service in ["ServerScriptService", "ReplicatedStorage"] {
+        let n = items.iter().filter(|(c, _)| c == service).count();
+        assert!(n <= 1, "{n} instances of {service}");
+    }
+    assert!(
+        xml.split("<Item class=\"ServerScriptService\"")
+            .nth(1)
+            .is_some_and(|sss| sss.contains("<string name=\"Name\">Boot</string>")),
+        "the game's server script is inside ServerScriptService, where Roblox runs it"
     );
     Some(xml)
 }
