@@ -58,7 +58,10 @@ fn specs_drive_the_server_scripts(layout: &str) {
         "the game's server scripts > grant coins for a ClaimCoins request",
         "the game's server scripts > sell an item only to a player who can pay for it",
     ] {
-        assert!(text.contains(&format!("PASS ./tests/PlayerData.spec.luau > {name}")), "{text}");
+        assert!(
+            text.contains(&format!("PASS ./tests/PlayerData.spec.luau > {name}")),
+            "{text}"
+        );
     }
     assert!(text.contains("6 passed, 0 failed"), "{text}");
 }
@@ -137,8 +140,15 @@ fn starter_luau_passes_the_gates(layout: &str) {
     let game = temp_dir(&format!("init-types-{layout}"));
     vstore::sim::mount::copy_tree(&dir.join("build"), &game.join("build")).unwrap();
     vstore::sim::mount::copy_tree(&src, &game.join("src")).unwrap();
-    fs::copy(dir.join("default.project.json"), game.join("default.project.json")).unwrap();
-    let out = Command::new(typecheck_binary()).arg(&game).output().unwrap();
+    fs::copy(
+        dir.join("default.project.json"),
+        game.join("default.project.json"),
+    )
+    .unwrap();
+    let out = Command::new(typecheck_binary())
+        .arg(&game)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "the starter's scripts do not type-check:\n{}{}",
@@ -156,16 +166,33 @@ fn sim_runs_the_server_scripts_on_every_server() {
         "--!strict\ngame:GetService(\"DataStoreService\"):GetDataStore(\"Probe\"):SetAsync(game.JobId, true)\n",
     )
     .unwrap();
-    let (ok, text) = vstore(&dir, &["sim", "--servers", "3", "--players", "6", "--duration", "3m"]);
+    let (ok, text) = vstore(
+        &dir,
+        &[
+            "sim",
+            "--servers",
+            "3",
+            "--players",
+            "6",
+            "--duration",
+            "3m",
+        ],
+    );
     assert!(ok, "{text}");
     assert!(text.contains("violations: 0"), "{text}");
-    assert!(text.contains("game scripts from ./default.project.json"), "{text}");
+    assert!(
+        text.contains("game scripts from ./default.project.json"),
+        "{text}"
+    );
     let set_async = text
         .lines()
         .find_map(|l| l.trim_start().strip_prefix("SetAsync "))
         .and_then(|rest| rest.split_whitespace().next()?.parse::<usize>().ok());
     assert_eq!(set_async, Some(3), "{text}");
-    assert!(!text.contains("errors raised in simulated threads"), "{text}");
+    assert!(
+        !text.contains("errors raised in simulated threads"),
+        "{text}"
+    );
 }
 
 fn main() -> ExitCode {
@@ -182,12 +209,14 @@ fn main() -> ExitCode {
         ("advanced_rojo_build_has_one_of_each_service", || {
             rojo_build_has_one_of_each_service("advanced")
         }),
-        ("beginner_luau_passes_stylua_selene_and_strict_types", || {
-            starter_luau_passes_the_gates("beginner")
-        }),
-        ("advanced_luau_passes_stylua_selene_and_strict_types", || {
-            starter_luau_passes_the_gates("advanced")
-        }),
+        (
+            "beginner_luau_passes_stylua_selene_and_strict_types",
+            || starter_luau_passes_the_gates("beginner"),
+        ),
+        (
+            "advanced_luau_passes_stylua_selene_and_strict_types",
+            || starter_luau_passes_the_gates("advanced"),
+        ),
         (
             "sim_runs_the_server_scripts_on_every_server",
             sim_runs_the_server_scripts_on_every_server,

@@ -117,7 +117,11 @@ fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
         Some(project.join("default.project.json")).filter(|p| p.exists() && args.runtime.is_none())
     });
     if let Some(r) = rojo {
-        let out = args.runtime.is_none().then(|| package_out(project)).flatten();
+        let out = args
+            .runtime
+            .is_none()
+            .then(|| package_out(project))
+            .flatten();
         mount_project_over_package(&r, &mut root, out.as_deref()).map_err(|e| e.to_string())?;
     }
     Ok(root)

@@ -101,12 +101,12 @@ pub fn load(root: &Path) -> std::io::Result<Vec<Module>> {
 /// Maps `game` service paths to package folders using `*.project.json` files in the root.
 fn project_mounts(root: &Path, root_name: &str) -> Vec<(Vec<String>, Vec<String>)> {
     fn walk(
-        node: &serde_like::Value,
+        node: &serde_json::Value,
         game_path: &mut Vec<String>,
         root_name: &str,
         out: &mut Vec<(Vec<String>, Vec<String>)>,
     ) {
-        if let Some(p) = node.get_str("$path") {
+        if let Some(p) = node.get("$path").and_then(serde_json::Value::as_str) {
             let mut inst = vec![root_name.to_string()];
             inst.extend(
                 p.split('/')
@@ -125,7 +125,7 @@ fn project_mounts(root: &Path, root_name: &str) -> Vec<(Vec<String>, Vec<String>
             }
             out.push((game_path.clone(), inst));
         }
-        for (k, v) in node.entries() {
+        for (k, v) in node.as_object().into_iter().flatten() {
             if !k.starts_with('$') {
                 game_path.push(k.clone());
                 walk(v, game_path, root_name, out);
@@ -144,13 +144,14 @@ fn project_mounts(root: &Path, root_name: &str) -> Vec<(Vec<String>, Vec<String>
         }
         let Some(json) = fs::read_to_string(e.path())
             .ok()
-            .and_then(|t| serde_like::parse(&t))
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         else {
             continue;
         };
         if let Some(tree) = json.get("tree") {
             let mut gp = Vec::new();
-            let is_game = tree.get_str("$className") == Some("DataModel");
+            let is_game =
+                tree.get("$className").and_then(serde_json::Value::as_str) == Some("DataModel");
             if is_game {
                 gp.push("game".to_string());
             }
@@ -158,109 +159,6 @@ fn project_mounts(root: &Path, root_name: &str) -> Vec<(Vec<String>, Vec<String>
         }
     }
     out
-}
-
-/// Minimal JSON reader for project files (keeps this crate free of serde).
-mod serde_like {
-    #[derive(Debug)]
-    pub enum Value {
-        Str(String),
-        Obj(Vec<(String, Value)>),
-        Other,
-    }
-    impl Value {
-        pub fn get(&self, key: &str) -> Option<&Value> {
-            match self {
-                Value::Obj(v) => v.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-                _ => None,
-            }
-        }
-        pub fn get_str(&self, key: &str) -> Option<&str> {
-            match self.get(key) {
-                Some(Value::Str(s)) => Some(s),
-                _ => None,
-            }
-        }
-        pub fn entries(&self) -> &[(String, Value)] {
-            match self {
-                Value::Obj(v) => v,
-                _ => &[],
-            }
-        }
-    }
-    pub fn parse(text: &str) -> Option<Value> {
-        let b = text.as_bytes();
-        let mut i = 0;
-        value(b, &mut i)
-    }
-    fn ws(b: &[u8], i: &mut usize) {
-        while *i < b.len() && b[*i].is_ascii_whitespace() {
-            *i += 1;
-        }
-    }
-    fn string(b: &[u8], i: &mut usize) -> Option<String> {
-        *i += 1;
-        let mut s = Vec::new();
-        while *i < b.len() && b[*i] != b'"' {
-            if b[*i] == b'\\' {
-                *i += 1;
-            }
-            s.push(*b.get(*i)?);
-            *i += 1;
-        }
-        *i += 1;
-        String::from_utf8(s).ok()
-    }
-    fn value(b: &[u8], i: &mut usize) -> Option<Value> {
-        ws(b, i);
-        match *b.get(*i)? {
-            b'"' => string(b, i).map(Value::Str),
-            b'{' => {
-                *i += 1;
-                let mut out = Vec::new();
-                loop {
-                    ws(b, i);
-                    match *b.get(*i)? {
-                        b'}' => {
-                            *i += 1;
-                            return Some(Value::Obj(out));
-                        }
-                        b',' => *i += 1,
-                        b'"' => {
-                            let k = string(b, i)?;
-                            ws(b, i);
-                            (*b.get(*i)? == b':').then_some(())?;
-                            *i += 1;
-                            out.push((k, value(b, i)?));
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                *i += 1;
-                loop {
-                    ws(b, i);
-                    match *b.get(*i)? {
-                        b']' => {
-                            *i += 1;
-                            return Some(Value::Other);
-                        }
-                        b',' => *i += 1,
-                        _ => {
-                            value(b, i)?;
-                        }
-                    }
-                }
-            }
-            _ => {
-                while *i < b.len() && !matches!(b[*i], b',' | b'}' | b']') {
-                    *i += 1;
-                }
-                Some(Value::Other)
-            }
-        }
-    }
 }
 
 /// A top-level `type` / `export type` statement.
