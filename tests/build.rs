@@ -254,7 +254,7 @@ fn init_project_checks_and_builds_unchanged() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let out = vstore(&["test", "--project", dir.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("3 passed, 0 failed"), "{}", text(&out));
+    assert!(text(&out).contains("6 passed, 0 failed"), "{}", text(&out));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! `Diagnostic` with a stable code (see `docs/diagnostics.md`).
 
 pub mod diagnostic;
+pub mod game_paths;
 pub mod history;
 pub mod luau;
 pub mod typecheck;
@@ -79,7 +80,7 @@ fn finish(root: &Path, loaded: load::Loaded) -> Result<Checked, Failed> {
     }
     // Types are only checked once everything else holds: one mistake, one diagnostic.
     if let (Ok(lock), false) = (&lock, diags.iter().any(Diagnostic::is_error)) {
-        let history = crate::cli::build::history(lock);
+        let history = lock::history(lock);
         typecheck::check(&loaded.project, &loaded.files, &history, &mut diags);
     }
     diags.sort_by(|a, b| {

@@ -12,6 +12,13 @@ pub struct CheckArgs {
     /// Project folder containing virtualstore.toml.
     #[arg(long, default_value = ".")]
     pub project: PathBuf,
+    /// Also check the data paths the game's own scripts pass as literals
+    /// (`Data:Add(player, {"Wallet", "Coins"}, 1)`) against the schema; the
+    /// scripts are the ones this Rojo project mounts (default
+    /// `default.project.json`; a relative path missing from the current
+    /// folder is looked up in the project folder).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "default.project.json")]
+    pub rojo: Option<PathBuf>,
 }
 
 /// Prints diagnostics as miette reports (colour only on a terminal).
@@ -34,7 +41,26 @@ pub fn print(diags: &[Diagnostic]) {
 
 pub fn run(args: CheckArgs) -> Outcome {
     match check::check_project(&args.project) {
-        Ok(checked) => {
+        Ok(mut checked) => {
+            if let Some(rojo) = &args.rojo {
+                let file = if rojo.is_relative() && !rojo.exists() {
+                    args.project.join(rojo)
+                } else {
+                    rojo.clone()
+                };
+                if let Err(d) =
+                    check::game_paths::check(&checked.project, &file, &mut checked.warnings)
+                {
+                    print(&[d]);
+                    return Outcome::Usage;
+                }
+                if checked.warnings.iter().any(Diagnostic::is_error) {
+                    print(&checked.warnings);
+                    let errors = checked.warnings.iter().filter(|d| d.is_error()).count();
+                    eprintln!("vstore check: {errors} error(s)");
+                    return Outcome::UserErrors;
+                }
+            }
             print(&checked.warnings);
             let stores = checked.project.stores.len();
             eprintln!(
