@@ -150,7 +150,7 @@ fn editing_a_released_template_without_a_bump_is_a_history_error() {
     std::fs::create_dir_all(dir.join("migrations")).unwrap();
     std::fs::write(
         dir.join("migrations/2.luau"),
-        "return function(old: V1): V2\n\told.Level = 1\n\treturn old\nend\n",
+        "return function(old: V1): V2\n\treturn { Wallet = old.Wallet, Level = 1 }\nend\n",
     )
     .unwrap();
     let migrated = format!(
@@ -174,17 +174,4 @@ fn editing_a_released_template_without_a_bump_is_a_history_error() {
         "the lock text is stable"
     );
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn check_of_the_advanced_example_is_fast() {
-    let root = example("advanced");
-    let _ = check_project(&root);
-    let start = std::time::Instant::now();
-    for _ in 0..10 {
-        assert!(check_project(&root).is_ok());
-    }
-    let per = start.elapsed() / 10;
-    eprintln!("check_project(advanced): {per:?}");
-    assert!(per.as_millis() < 50, "check took {per:?}");
 }

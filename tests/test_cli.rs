@@ -57,7 +57,7 @@ fn undeclared_field_drop_fails_with_the_field_named() {
     let path = root.join("migrations/PlayerData/3.luau");
     let lossy = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("XP = old.Progress.XP, ", "");
+        .replace("XP = old.Progress.XP, ", "XP = (nil :: any), ");
     std::fs::write(&path, &lossy).unwrap();
     let project = root.to_str().unwrap();
 

@@ -95,7 +95,7 @@ fn migration_losing_a_field_is_caught_unless_declared() {
     let path = root.join("migrations/PlayerData/3.luau");
     let lossy = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("XP = old.Progress.XP, ", "");
+        .replace("XP = old.Progress.XP, ", "XP = (nil :: any), ");
     std::fs::write(&path, &lossy).unwrap();
     let report = verify(&root, false);
     let text = report.to_string();
