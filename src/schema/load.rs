@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::check::diagnostic::{Diagnostic, SourceFile};
-use crate::core::settings::{self, SettingKind, ROBLOX_MAX_KEY_CHARS};
+use crate::core::settings::{self, ROBLOX_MAX_KEY_CHARS};
 
 use super::exposure;
 use super::model::{
@@ -730,139 +730,91 @@ fn load_store(cx: &mut Cx, e: &Entry, types: &[(String, Type)]) -> Option<(Store
     Some((store, spans))
 }
 
-/// A setting's value checked against its definition: the type (VS3302), an
-/// accepted string (VS3303) and the range (VS3303). `None` once reported.
-fn setting_value(cx: &mut Cx, e: &Entry, def: &settings::Setting) -> Option<serde_json::Value> {
-    let value = match (&def.kind, &e.value.node) {
-        (SettingKind::Boolean, Node::Bool(b)) => serde_json::Value::Bool(*b),
-        (SettingKind::Integer | SettingKind::Number, Node::Int(i)) => serde_json::Value::from(*i),
-        (SettingKind::Number, Node::Float(f)) if f.is_finite() => serde_json::Value::from(*f),
-        (SettingKind::Choice(options), Node::Str(s)) => {
-            if !options.contains(&s.as_str()) {
-                cx.error(
-                    "VS3303",
-                    e.value.span,
-                    format!("`{}` must be one of {}", e.key, options.join(", ")),
-                    "not an accepted value",
-                    format!("use one of: {}", options.join(", ")),
-                );
-                return None;
+/// `settings = {...}` checked by `core::settings::validate` against `table`
+/// (kinds, choices, bounds, then the cross-setting rules); each finding is
+/// one diagnostic at the entry it names: VS3301 unknown name (`unknown` gives
+/// its message, label and help), VS3302 wrong type, VS3303 not accepted or
+/// out of range, VS3304 a broken rule. Returns the accepted values.
+fn checked_settings(
+    cx: &mut Cx,
+    entries: &[Entry],
+    table: &settings::SettingsTable,
+    unknown: impl Fn(&str) -> (String, &'static str, String),
+) -> BTreeMap<String, serde_json::Value> {
+    let inputs: Vec<(&str, settings::Input)> = entries
+        .iter()
+        .map(|e| {
+            let input = match &e.value.node {
+                Node::Bool(b) => settings::Input::Bool(*b),
+                Node::Int(i) => settings::Input::Int(*i),
+                Node::Float(f) => settings::Input::Float(*f),
+                Node::Str(s) => settings::Input::Str(s),
+                _ => settings::Input::Other,
+            };
+            (e.key.as_str(), input)
+        })
+        .collect();
+    let checked = settings::validate(table, &inputs);
+    for finding in &checked.findings {
+        let entry = finding.entry.map(|i| &entries[i]);
+        let span = entry.map(|e| e.value.span).unwrap_or_default();
+        let key = entry.map(|e| e.key.as_str()).unwrap_or_default();
+        match &finding.problem {
+            settings::Problem::Unknown => {
+                let (message, label, help) = unknown(key);
+                let key_span = entry.map(|e| e.key_span).unwrap_or_default();
+                cx.error("VS3301", key_span, message, label, help);
             }
-            serde_json::Value::String(s.clone())
-        }
-        (kind, _) => {
-            let expected = match kind {
-                SettingKind::Boolean => "a boolean",
-                SettingKind::Integer => "a whole number",
-                SettingKind::Number => "a finite number",
-                SettingKind::Choice(_) => "a string",
-            };
-            cx.error(
-                "VS3302",
-                e.value.span,
-                format!(
-                    "setting `{}` must be {expected}, found {}",
-                    e.key,
-                    e.value.node.kind()
-                ),
-                format!("expected {expected}"),
-                format!("write `{}` as {expected}", e.key),
-            );
-            return None;
-        }
-    };
-    if let Some(n) = value.as_f64() {
-        let below = def.min.is_some_and(|m| n < m);
-        let above = def.max.is_some_and(|m| n > m);
-        if below || above {
-            let range = match (def.min, def.max) {
-                (Some(a), Some(b)) => format!("between {a} and {b}"),
-                (Some(a), None) => format!("at least {a}"),
-                (None, Some(b)) => format!("at most {b}"),
-                (None, None) => String::new(),
-            };
-            cx.error(
+            settings::Problem::WrongType { expected } => {
+                let found = entry.map(|e| e.value.node.kind()).unwrap_or_default();
+                cx.error(
+                    "VS3302",
+                    span,
+                    format!("setting `{key}` must be {expected}, found {found}"),
+                    format!("expected {expected}"),
+                    format!("write `{key}` as {expected}"),
+                );
+            }
+            settings::Problem::NotAChoice { choices } => cx.error(
                 "VS3303",
-                e.value.span,
-                format!("setting `{}` = {n} is out of range", e.key),
+                span,
+                format!("`{key}` must be one of {}", choices.join(", ")),
+                "not an accepted value",
+                format!("use one of: {}", choices.join(", ")),
+            ),
+            settings::Problem::OutOfRange { value, range } => cx.error(
+                "VS3303",
+                span,
+                format!("setting `{key}` = {value} is out of range"),
                 format!("must be {range}"),
                 format!("use a value {range}"),
-            );
-            return None;
+            ),
+            settings::Problem::Rule { rule, value, other } => cx.error(
+                "VS3304",
+                span,
+                rule.message(*value, *other),
+                rule.consequence,
+                rule.help_for(*other),
+            ),
         }
     }
-    Some(value)
+    checked.values
 }
 
 fn load_settings(cx: &mut Cx, entries: &[Entry], store: &mut Store) {
-    for e in entries {
-        let Some(def) = settings::store_setting(&e.key) else {
-            let help = match closest(&e.key, settings::STORE_SETTINGS.iter().map(|s| s.name)) {
-                Some(s) => format!(
-                    "did you mean `{s}`? Settings are spelled exactly as in the settings table"
-                ),
-                None => "see docs/diagnostics.md for the list of store settings".into(),
-            };
-            cx.error(
-                "VS3301",
-                e.key_span,
-                format!("unknown setting `{}`", e.key),
-                "not a store setting",
-                help,
-            );
-            continue;
+    store.settings = checked_settings(cx, entries, &settings::STORE, |key| {
+        let help = match closest(key, settings::STORE_SETTINGS.iter().map(|s| s.name)) {
+            Some(s) => {
+                format!("did you mean `{s}`? Settings are spelled exactly as in the settings table")
+            }
+            None => "see docs/diagnostics.md for the list of store settings".into(),
         };
-        let Some(value) = setting_value(cx, e, def) else {
-            continue;
-        };
-        store.settings.insert(e.key.clone(), value);
-    }
-    let get_num = |store: &Store, k: &str| {
-        store
-            .settings
-            .get(k)
-            .and_then(|v| v.as_f64())
-            .unwrap_or_else(|| settings::store_default_number(k))
-    };
-    let lease = get_num(store, "LeaseTimeout");
-    let autosave = get_num(store, "AutoSaveInterval");
-    if lease <= 2.0 * autosave {
-        let span = entries
-            .iter()
-            .find(|e| e.key == "LeaseTimeout")
-            .or_else(|| entries.iter().find(|e| e.key == "AutoSaveInterval"))
-            .map(|e| e.value.span)
-            .unwrap_or_default();
-        cx.error(
-            "VS3304",
-            span,
-            format!(
-                "LeaseTimeout ({lease}) must be greater than 2 x AutoSaveInterval ({autosave})"
-            ),
-            "lease would expire between autosaves",
-            format!(
-                "raise LeaseTimeout above {} or lower AutoSaveInterval",
-                2.0 * autosave
-            ),
-        );
-    }
-    let receipts = get_num(store, "OperationReceiptLimit");
-    let dedupe = get_num(store, "OperationDedupeLimit");
-    if dedupe < receipts {
-        let span = entries
-            .iter()
-            .find(|e| e.key == "OperationDedupeLimit")
-            .or_else(|| entries.iter().find(|e| e.key == "OperationReceiptLimit"))
-            .map(|e| e.value.span)
-            .unwrap_or_default();
-        cx.error(
-            "VS3304",
-            span,
-            format!("OperationDedupeLimit ({dedupe}) must not be below OperationReceiptLimit ({receipts})"),
-            "pruned receipts would lose their tombstones",
-            "keep OperationDedupeLimit at least as large as OperationReceiptLimit",
-        );
-    }
+        (
+            format!("unknown setting `{key}`"),
+            "not a store setting",
+            help,
+        )
+    });
 }
 
 struct RawField {

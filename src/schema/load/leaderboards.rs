@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::core::settings::{ORDERED_INDEX_SETTINGS, ROBLOX_MAX_KEY_CHARS};
+use crate::core::settings::{self, ORDERED_INDEX_SETTINGS, ROBLOX_MAX_KEY_CHARS};
 use crate::schema::model::{Leaderboard, Store, Type};
 use crate::schema::paths;
 use crate::schema::tree::{Entry, Node};
 
-use super::{closest, get, is_ident, report_path, setting_value, Cx};
+use super::{checked_settings, closest, get, is_ident, report_path, Cx};
 
 pub(super) fn load(cx: &mut Cx, entries: &[Entry], store: &mut Store, types: &[(String, Type)]) {
     for e in entries {
@@ -128,38 +128,27 @@ fn resolve<'t>(mut ty: &'t Type, types: &'t [(String, Type)]) -> &'t Type {
     ty
 }
 
-/// OrderedIndex settings, checked against `ORDERED_INDEX_SETTINGS` with the
-/// store settings' codes (all of them are numbers).
+/// OrderedIndex settings, checked against `core::settings::ORDERED_INDEX`
+/// with the store settings' codes.
 fn settings(cx: &mut Cx, entries: &[Entry]) -> BTreeMap<String, serde_json::Value> {
-    let mut out = BTreeMap::new();
-    for e in entries {
-        let Some(def) = ORDERED_INDEX_SETTINGS.iter().find(|s| s.name == e.key) else {
-            let help = match closest(&e.key, ORDERED_INDEX_SETTINGS.iter().map(|s| s.name)) {
-                Some(s) => {
-                    format!("did you mean `{s}`? Leaderboards accept the OrderedIndex settings")
-                }
-                None => format!(
-                    "leaderboards accept the OrderedIndex settings: {}",
-                    ORDERED_INDEX_SETTINGS
-                        .iter()
-                        .map(|s| s.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            cx.error(
-                "VS3301",
-                e.key_span,
-                format!("unknown OrderedIndex setting `{}`", e.key),
-                "not an OrderedIndex setting",
-                help,
-            );
-            continue;
+    checked_settings(cx, entries, &settings::ORDERED_INDEX, |key| {
+        let help = match closest(key, ORDERED_INDEX_SETTINGS.iter().map(|s| s.name)) {
+            Some(s) => {
+                format!("did you mean `{s}`? Leaderboards accept the OrderedIndex settings")
+            }
+            None => format!(
+                "leaderboards accept the OrderedIndex settings: {}",
+                ORDERED_INDEX_SETTINGS
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
-        let Some(json) = setting_value(cx, e, def) else {
-            continue;
-        };
-        out.insert(e.key.clone(), json);
-    }
-    out
+        (
+            format!("unknown OrderedIndex setting `{key}`"),
+            "not an OrderedIndex setting",
+            help,
+        )
+    })
 }
