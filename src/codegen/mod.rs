@@ -5,6 +5,8 @@
 //! copied as is (behind the generated-file header); the schema-specific modules
 //! come from the minijinja templates in `templates/generated`.
 
+pub mod committed;
+pub mod constants;
 mod luau;
 mod typescript;
 mod validators;
