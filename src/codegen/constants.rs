@@ -6,7 +6,7 @@
 use minijinja::{context, Environment};
 
 use crate::core::codes::{
-    ERROR_CODES, LOAD_STATES, OPERATION_STATUSES, SESSION_STATES, TRADE_STATUSES,
+    COMMIT_KINDS, ERROR_CODES, LOAD_STATES, OPERATION_STATUSES, SESSION_STATES, TRADE_STATUSES,
 };
 use crate::core::settings::{
     Relation, Setting, SettingKind, SettingValue, SettingsTable, FORMAT_MARKER, FORMAT_VERSION,
@@ -109,11 +109,12 @@ pub fn render() -> String {
             .map(|s| context! { name => s.name, luau_type => luau_type(s) })
             .collect::<Vec<_>>()
     };
-    let states: [(&str, &str, &[&str]); 4] = [
+    let states: [(&str, &str, &[&str]); 5] = [
         ("LoadState", "LoadStates", LOAD_STATES),
         ("SessionState", "SessionStates", SESSION_STATES),
         ("OperationStatus", "OperationStatuses", OPERATION_STATUSES),
         ("TradeStatus", "TradeStatuses", TRADE_STATUSES),
+        ("CommitKind", "CommitKinds", COMMIT_KINDS),
     ];
     env.get_template("constants.luau")
         .and_then(|t| {

@@ -32,6 +32,8 @@ pub const OPERATION_STATUSES: &[&str] = &[
     "Unknown",
 ];
 
+/// What kind of commit a Session's `OnSaved` reports.
+pub const COMMIT_KINDS: &[&str] = &["Save", "Checkpoint", "AutoSave", "Renew", "Release"];
 /// Statuses of a trade journal (`docs/trades.md`).
 pub const TRADE_STATUSES: &[&str] = &[
     "Pending",
