@@ -6,6 +6,7 @@
 //! records with it. It must not depend on the schema front end, codegen or the
 //! simulator.
 
+pub mod api;
 pub mod codes;
 pub mod envelope;
 pub mod projection;
