@@ -10,7 +10,7 @@ fn committed_generated_files_equal_their_generator() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let update = std::env::var_os("UPDATE_GENERATED").is_some();
     let mut stale = Vec::new();
-    for file in vstore::codegen::committed::render(root) {
+    for file in vstore::codegen::committed::render(root).unwrap_or_else(|e| panic!("{e}")) {
         let path = root.join(file.path);
         if update {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();

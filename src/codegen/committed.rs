@@ -13,12 +13,17 @@ pub struct Committed {
     pub contents: String,
 }
 
+/// The API reference, whose tables are generated between hand-written text.
+pub const API_DOCS: &str = "docs/api.md";
+
 /// Every committed generated file, rendered for the repository at `root`
-/// (a file whose generated parts sit between hand-written text is read from
-/// there and returned with those parts replaced).
-pub fn render(root: &Path) -> Vec<Committed> {
-    let _ = root;
-    vec![
+/// (`docs/api.md` is read from there and returned with its generated tables
+/// replaced). Fails when the page lacks a table's markers.
+pub fn render(root: &Path) -> Result<Vec<Committed>, String> {
+    let page =
+        std::fs::read_to_string(root.join(API_DOCS)).map_err(|e| format!("{API_DOCS}: {e}"))?;
+    let docs = super::api::docs::splice(&page).map_err(|e| e.0)?;
+    Ok(vec![
         Committed {
             path: super::constants::PATH,
             contents: super::constants::render(),
@@ -27,5 +32,9 @@ pub fn render(root: &Path) -> Vec<Committed> {
             path: crate::editor_schema::PATH,
             contents: crate::editor_schema::render(),
         },
-    ]
+        Committed {
+            path: API_DOCS,
+            contents: docs,
+        },
+    ])
 }

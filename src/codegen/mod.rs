@@ -2,13 +2,21 @@
 //! package. `generate` is pure and byte-deterministic; `write` and `compare`
 //! are the only functions that touch the disk. The hand-written runtime under
 //! `templates/runtime` and `templates/client` is embedded at compile time and
-//! copied as is (behind the generated-file header); the schema-specific modules
-//! come from the minijinja templates in `templates/generated`.
+//! copied as is (behind the generated-file header); each schema-specific file
+//! has its own module below, rendered from a minijinja template in
+//! `templates/generated` and, for the API surface, the table in `core::api`.
 
+pub mod api;
+mod client_module;
 pub mod committed;
 pub mod constants;
+mod leaderboards;
 mod luau;
+mod shape;
+mod store_module;
+mod types_module;
 mod typescript;
+mod user_modules;
 mod validators;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,9 +24,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use minijinja::{context, Environment, Value};
+use minijinja::{Environment, Value};
 
-use crate::schema::model::{Leaderboard, Project, Store, StoreKind, Type};
+use crate::schema::model::{Migration, Operation, Project, Store, Type};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
@@ -49,6 +57,79 @@ pub struct OutFile {
 /// Shapes of released schema versions, by store name and version, from `vstore.lock`.
 pub type History = BTreeMap<(String, u32), Type>;
 
+/// A template field's unique PascalCase name (`Wallet.Coins` -> `WalletCoins`),
+/// shared by `Types.Paths`, the `Types.Get<Name>` accessors and the store
+/// module's typed field helpers.
+pub(crate) struct FieldName<'a> {
+    pub name: String,
+    pub field: &'a crate::schema::model::TemplateField,
+}
+
+/// What every per-store output reads: the project, the store, the released
+/// shapes and the lists derived once from them.
+pub(crate) struct StoreCx<'a> {
+    pub env: &'a Environment<'static>,
+    pub project: &'a Project,
+    pub store: &'a Store,
+    pub history: &'a History,
+    pub header: String,
+    /// Operations by name.
+    pub operations: Vec<&'a Operation>,
+    /// Migrations by destination version.
+    pub migrations: Vec<&'a Migration>,
+    pub fields: Vec<FieldName<'a>>,
+}
+
+impl<'a> StoreCx<'a> {
+    fn new(
+        env: &'a Environment<'static>,
+        project: &'a Project,
+        store: &'a Store,
+        history: &'a History,
+    ) -> StoreCx<'a> {
+        let mut operations: Vec<_> = store.operations.iter().collect();
+        operations.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut migrations: Vec<_> = store.migrations.iter().collect();
+        migrations.sort_by_key(|m| m.to);
+        let mut used = BTreeSet::new();
+        let fields = store
+            .template
+            .iter()
+            .map(|field| {
+                let mut name = luau::pascal(&field.path);
+                while !used.insert(name.clone()) {
+                    name.push('_');
+                }
+                FieldName { name, field }
+            })
+            .collect();
+        StoreCx {
+            env,
+            project,
+            store,
+            history,
+            header: header(),
+            operations,
+            migrations,
+            fields,
+        }
+    }
+
+    /// `<Store>/<rel>`.
+    fn path(&self, rel: &str) -> PathBuf {
+        PathBuf::from(&self.store.name).join(rel)
+    }
+
+    fn render(&self, template: &str, ctx: Value) -> String {
+        render(self.env, template, ctx)
+    }
+}
+
+/// The payload type of an operation, `<Name>Payload`.
+pub(crate) fn payload_type_name(op: &str) -> String {
+    format!("{}Payload", luau::pascal(&[op.to_string()]))
+}
+
 /// Emits every file for `project` (no old-version shapes known).
 pub fn generate(project: &Project) -> Vec<OutFile> {
     generate_with_history(project, &History::new())
@@ -67,7 +148,19 @@ pub fn generate_with_history(project: &Project, history: &History) -> Vec<OutFil
     let mut stores: Vec<&Store> = project.stores.iter().collect();
     stores.sort_by(|a, b| a.name.cmp(&b.name));
     for store in &stores {
-        store_files(&env, project, store, history, &mut files);
+        let cx = StoreCx::new(&env, project, store, history);
+        files.push(store_module::render(&cx));
+        if !store.leaderboards.is_empty() {
+            files.push(leaderboards::render(&cx));
+        }
+        files.push(types_module::render(&cx));
+        files.push(validators::render(&cx));
+        files.extend(user_modules::render(&cx));
+        files.push(client_module::render(&cx));
+        if project.typescript {
+            files.push(typescript::server::render(&cx));
+            files.push(typescript::client::render(&cx));
+        }
     }
     files.push(OutFile {
         path: PathBuf::from(PROJECT_FRAGMENT),
@@ -151,485 +244,6 @@ fn runtime_copy(folder: &str, rel: &str, text: &str) -> OutFile {
         text.to_string()
     };
     OutFile { path, contents }
-}
-
-/// The user's migration or handler text without its own mode line (the
-/// generated module supplies `--!strict` after the header).
-fn user_source(source: &str) -> String {
-    let mut lines = source.lines().peekable();
-    while let Some(line) = lines.peek() {
-        let t = line.trim();
-        if t.is_empty() || t.starts_with("--!") {
-            lines.next();
-        } else {
-            break;
-        }
-    }
-    lines.collect::<Vec<_>>().join("\n").trim_end().to_string()
-}
-
-/// One handler registry line, wrapped the way StyLua wraps a long call.
-fn operation_entry(name: &str) -> String {
-    let validator = format!("Validators.{}", payload_type_name(name));
-    let handler = format!("require(script.Operations[{}])", luau::string(name));
-    let key = luau::table_key(name);
-    let one_line = format!("{key}withPayload({validator}, {handler}),");
-    if luau::width(2, &one_line) <= luau::COLUMN_WIDTH {
-        return one_line;
-    }
-    format!("{key}withPayload(\n\t\t\t{validator},\n\t\t\t{handler}\n\t\t),")
-}
-
-/// One `BindSession` call of the generated load hook, wrapped the way StyLua
-/// wraps a call (and then a path) that is too wide.
-fn bind_call(board: &Leaderboard) -> String {
-    let target = luau::index("Leaderboards", &board.name);
-    let path = luau::path(&board.path);
-    let one_line = format!("{target}:BindSession(session, key, {path}, {{ ProjectNow = true }})");
-    if luau::width(1, &one_line) <= luau::COLUMN_WIDTH {
-        return one_line;
-    }
-    let path = if luau::width(2, &format!("{path},")) <= luau::COLUMN_WIDTH {
-        path
-    } else {
-        let segments: String = board
-            .path
-            .iter()
-            .map(|s| format!("\t\t\t{},\n", luau::string(s)))
-            .collect();
-        format!("{{\n{segments}\t\t}}")
-    };
-    format!("{target}:BindSession(\n\t\tsession,\n\t\tkey,\n\t\t{path},\n\t\t{{ ProjectNow = true }}\n\t)")
-}
-
-fn payload_type_name(op: &str) -> String {
-    format!("{}Payload", luau::pascal(&[op.to_string()]))
-}
-
-fn resolve<'a>(project: &'a Project, ty: &'a Type) -> &'a Type {
-    let mut ty = ty;
-    let mut seen = 0;
-    while let Type::Named(n) = ty {
-        match project.types.iter().find(|(name, _)| name == n) {
-            Some((_, t)) if seen < 64 => {
-                ty = t;
-                seen += 1;
-            }
-            _ => break,
-        }
-    }
-    ty
-}
-
-/// The type at `path` inside `shape`, following named types.
-fn type_at<'a>(project: &'a Project, shape: &'a Type, path: &[String]) -> Option<&'a Type> {
-    let mut ty = shape;
-    for seg in path {
-        let mut t = resolve(project, ty);
-        if let Type::Optional(inner) = t {
-            t = resolve(project, inner);
-        }
-        ty = match t {
-            Type::Record(fields) => &fields.iter().find(|f| &f.name == seg)?.ty,
-            Type::Map(inner) => inner,
-            _ => return None,
-        };
-    }
-    Some(ty)
-}
-
-fn store_files(
-    env: &Environment<'static>,
-    project: &Project,
-    store: &Store,
-    history: &History,
-    files: &mut Vec<OutFile>,
-) {
-    let dir = PathBuf::from(&store.name);
-    let header = header();
-
-    // init.luau
-    let settings = if store.settings.is_empty() {
-        None
-    } else {
-        let map: serde_json::Map<String, serde_json::Value> = store
-            .settings
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        Some(luau::value(&serde_json::Value::Object(map), 1))
-    };
-    let mut migrations: Vec<_> = store.migrations.iter().collect();
-    migrations.sort_by_key(|m| m.to);
-    let mut operations: Vec<_> = store.operations.iter().collect();
-    operations.sort_by(|a, b| a.name.cmp(&b.name));
-    let init = render(
-        env,
-        "store_init.luau",
-        context! {
-            header => &header,
-            factory => match store.kind { StoreKind::Players => "players", StoreKind::Keyed => "new" },
-            name => luau::string(&store.name),
-            version => store.version,
-            template => luau::value(&store.defaults, 1),
-            settings => settings,
-            migrations => migrations.iter().map(|m| context! { to => m.to, module => luau::string(&m.to.to_string()) }).collect::<Vec<_>>(),
-            operations => operations.iter().map(|op| context! {
-                entry => operation_entry(&op.name),
-            }).collect::<Vec<_>>(),
-            channel => luau::string(&store.channel),
-            paths => store.public.iter().map(|p| luau::path(p)).collect::<Vec<_>>(),
-            players => store.kind == StoreKind::Players,
-            operation_name => luau::union(
-                "export type OperationName = ",
-                &operations.iter().map(|op| luau::string(&op.name)).collect::<Vec<_>>(),
-            ),
-            operation_payload => luau::union(
-                "export type OperationPayload = ",
-                &operations.iter().map(|op| format!("Types.{}", payload_type_name(&op.name))).collect::<Vec<_>>(),
-            ),
-            leaderboards => store.leaderboards.iter().map(bind_call).collect::<Vec<_>>(),
-        },
-    );
-    files.push(OutFile {
-        path: dir.join("init.luau"),
-        contents: init,
-    });
-    if !store.leaderboards.is_empty() {
-        let boards = render(
-            env,
-            "leaderboards.luau",
-            context! {
-                header => &header,
-                store => &store.name,
-                boards => store.leaderboards.iter().map(|b| context! {
-                    target => luau::index("Leaderboards", &b.name),
-                    name => luau::string(&b.name),
-                    ascending => if b.ascending { "true" } else { "false" },
-                    settings => (!b.settings.is_empty()).then(|| luau::value(&serde_json::Value::Object(b.settings.clone().into_iter().collect()), 1)),
-                }).collect::<Vec<_>>(),
-            },
-        );
-        files.push(OutFile {
-            path: dir.join("Leaderboards.luau"),
-            contents: boards,
-        });
-    }
-
-    // Types.luau
-    let named: Vec<_> = project
-        .types
-        .iter()
-        .map(|(n, t)| context! { name => n, ty => luau::type_expr(t, 0) })
-        .collect();
-    let mut versions = Vec::new();
-    for v in 1..=store.version {
-        let ty = if v == store.version {
-            "Data".to_string()
-        } else if let Some(shape) = history.get(&(store.name.clone(), v)) {
-            luau::type_expr(shape, 0)
-        } else {
-            "{ [string]: any }".to_string()
-        };
-        versions.push(context! { version => v, ty => ty });
-    }
-    let mut used = BTreeSet::new();
-    let accessors: Vec<_> = store
-        .template
-        .iter()
-        .map(|field| {
-            let mut name = luau::pascal(&field.path);
-            while !used.insert(name.clone()) {
-                name.push('_');
-            }
-            let expr = field.path.iter().fold("data".to_string(), |e, seg| luau::index(&e, seg));
-            context! { name => name, path => luau::path(&field.path), ty => luau::type_expr(&field.ty, 0), expr => expr }
-        })
-        .collect();
-    let types = render(
-        env,
-        "types.luau",
-        context! {
-            header => &header,
-            named => named,
-            data => luau::type_expr(&store.shape, 0),
-            versions => versions,
-            operations => operations.iter().map(|op| context! { name => payload_type_name(&op.name), ty => luau::type_expr(&op.payload, 0) }).collect::<Vec<_>>(),
-            accessors => accessors,
-        },
-    );
-    files.push(OutFile {
-        path: dir.join("Types.luau"),
-        contents: types,
-    });
-
-    // Validators.luau
-    let mut functions = Vec::new();
-    let mut exported = Vec::new();
-    for (name, ty) in validators::dependency_order(&project.types) {
-        functions.push(validators::function(&validators::check_fn(name), ty));
-        exported.push(context! { name => luau::pascal(std::slice::from_ref(name)), check => validators::check_fn(name), root => luau::string(name) });
-    }
-    functions.push(validators::data_function("checkData", &store.shape));
-    for op in &operations {
-        let name = payload_type_name(&op.name);
-        functions.push(validators::function(
-            &validators::check_fn(&name),
-            &op.payload,
-        ));
-        exported.push(context! { name => &name, check => validators::check_fn(&name), root => luau::string("payload") });
-    }
-    let checks = render(
-        env,
-        "validators.luau",
-        context! { header => &header, functions => functions, exported => exported },
-    );
-    files.push(OutFile {
-        path: dir.join("Validators.luau"),
-        contents: checks,
-    });
-
-    // Migrations/<to>.luau and Operations/<Name>.luau
-    for m in &migrations {
-        let aliases = vec![
-            context! { name => format!("V{}", m.to.saturating_sub(1)), target => format!("V{}", m.to.saturating_sub(1)) },
-            context! { name => format!("V{}", m.to), target => format!("V{}", m.to) },
-        ];
-        let text = render(
-            env,
-            "user_module.luau",
-            context! { header => &header, aliases => aliases, source => user_source(&m.source) },
-        );
-        files.push(OutFile {
-            path: dir.join("Migrations").join(format!("{}.luau", m.to)),
-            contents: text,
-        });
-    }
-    for op in &operations {
-        let aliases = vec![
-            context! { name => "Data", target => "Data" },
-            context! { name => "Payload", target => payload_type_name(&op.name) },
-        ];
-        let text = render(
-            env,
-            "user_module.luau",
-            context! { header => &header, aliases => aliases, source => user_source(&op.source) },
-        );
-        files.push(OutFile {
-            path: dir.join("Operations").join(format!("{}.luau", op.name)),
-            contents: text,
-        });
-    }
-
-    // <Store>Client/init.luau
-    let public_ty = public_projection(project, store);
-    let observed = observed_paths(project, store);
-    let observers: Vec<_> = observed
-        .iter()
-        .map(|o| {
-            let ty = luau::readonly_type_expr(&o.ty, 0);
-            let path = luau::path(&o.path);
-            context! {
-                name => &o.name,
-                key => luau::table_key(&o.key),
-                path => &path,
-                signature => observer_signature(&o.name, &ty),
-                call => observer_call(&path),
-            }
-        })
-        .collect();
-    let client_named: Vec<_> = validators::referenced_types(&project.types, &[&public_ty])
-        .into_iter()
-        .map(|(n, t)| context! { name => n, ty => luau::readonly_type_expr(t, 0) })
-        .collect();
-    let keys: Vec<String> = observed.iter().map(|o| luau::string(&o.key)).collect();
-    let client = render(
-        env,
-        "client_init.luau",
-        context! {
-            header => &header,
-            store => &store.name,
-            store_text => { let quoted = luau::string(&store.name); quoted[1..quoted.len() - 1].replace('%', "%%") },
-            channel => luau::string(&store.channel),
-            named => client_named,
-            public => luau::readonly_type_expr(&public_ty, 0),
-            path_union => luau::union("export type PublicPath = ", &keys),
-            observers => observers,
-        },
-    );
-    files.push(OutFile {
-        path: PathBuf::from(format!("{}Client", store.name)).join("init.luau"),
-        contents: client,
-    });
-
-    if project.typescript {
-        typescript::store_files(project, store, &public_ty, &observed, files);
-    }
-}
-
-/// One typed observe helper of a client module: a public path, or a record
-/// field below one (a "nested public leaf").
-pub(crate) struct Observed {
-    /// PascalCase helper suffix, unique within the store.
-    pub name: String,
-    /// The dotted path name (`"Wallet.Coins"`), the key of `Bindings.Paths`.
-    pub key: String,
-    pub path: Vec<String>,
-    /// The schema type of the value the callback receives.
-    pub ty: Type,
-}
-
-/// Every public path, then the record fields below each, in schema order.
-pub(crate) fn observed_paths(project: &Project, store: &Store) -> Vec<Observed> {
-    fn below(
-        project: &Project,
-        path: &[String],
-        ty: &Type,
-        optional: bool,
-        out: &mut Vec<(Vec<String>, Type)>,
-    ) {
-        let mut t = resolve(project, ty);
-        let mut optional = optional;
-        if let Type::Optional(inner) = t {
-            t = resolve(project, inner);
-            optional = true;
-        }
-        if let Type::Record(fields) = t {
-            for f in fields {
-                let mut p = path.to_vec();
-                p.push(f.name.clone());
-                let fty = if optional && !matches!(f.ty, Type::Optional(_)) {
-                    Type::Optional(Box::new(f.ty.clone()))
-                } else {
-                    f.ty.clone()
-                };
-                out.push((p.clone(), fty));
-                below(project, &p, &f.ty, optional, out);
-            }
-        }
-    }
-    let mut entries: Vec<(Vec<String>, Type)> = Vec::new();
-    for p in &store.public {
-        let ty = type_at(project, &store.shape, p)
-            .cloned()
-            .unwrap_or(Type::Record(Vec::new()));
-        entries.push((p.clone(), ty));
-    }
-    for p in &store.public {
-        let ty = type_at(project, &store.shape, p)
-            .cloned()
-            .unwrap_or(Type::Record(Vec::new()));
-        below(project, p, &ty, false, &mut entries);
-    }
-    let mut seen_paths = BTreeSet::new();
-    let mut used = BTreeSet::new();
-    let mut out = Vec::new();
-    for (path, ty) in entries {
-        if !seen_paths.insert(path.clone()) {
-            continue;
-        }
-        let mut name = luau::pascal(&path);
-        while !used.insert(name.clone()) {
-            name.push('_');
-        }
-        out.push(Observed {
-            name,
-            key: path.join("."),
-            path,
-            ty,
-        });
-    }
-    out
-}
-
-/// `function Bindings.Observe<Name>(replica: Replica, callback: (<ty>) -> ()): Connection`,
-/// split one parameter per line when StyLua would.
-fn observer_signature(name: &str, ty: &str) -> String {
-    let head = format!("function Bindings.Observe{name}(");
-    let params = [
-        "replica: Replica".to_string(),
-        format!("callback: ({ty}) -> ()"),
-    ];
-    let one_line = format!("{head}{}): Connection", params.join(", "));
-    if !one_line.contains('\n') && luau::width(0, &one_line) <= luau::COLUMN_WIDTH {
-        return one_line;
-    }
-    let indented: Vec<String> = params
-        .iter()
-        .map(|p| format!("\t{},", p.replace('\n', "\n\t")))
-        .collect();
-    let body = indented.join("\n");
-    format!("{head}\n{}\n): Connection", body.trim_end_matches(','))
-}
-
-fn observer_call(path: &str) -> String {
-    format!("return replica:Observe({path}, callback :: (any) -> ())")
-}
-
-/// The part of the data shape the owning client receives: records along public
-/// paths keep only their public children; a public path keeps its whole type.
-fn public_projection(project: &Project, store: &Store) -> Type {
-    #[derive(Default)]
-    struct Node {
-        whole: bool,
-        children: Vec<(String, Node)>,
-    }
-    fn insert(node: &mut Node, path: &[String]) {
-        match path.split_first() {
-            None => node.whole = true,
-            Some((head, rest)) => {
-                let idx = match node.children.iter().position(|(n, _)| n == head) {
-                    Some(i) => i,
-                    None => {
-                        node.children.push((head.clone(), Node::default()));
-                        node.children.len() - 1
-                    }
-                };
-                insert(&mut node.children[idx].1, rest);
-            }
-        }
-    }
-    fn project_ty(project: &Project, ty: &Type, node: &Node) -> Type {
-        if node.whole {
-            return ty.clone();
-        }
-        match resolve(project, ty) {
-            Type::Optional(inner) => Type::Optional(Box::new(project_ty(project, inner, node))),
-            Type::Record(fields) => {
-                let kept = fields
-                    .iter()
-                    .filter_map(|f| {
-                        node.children
-                            .iter()
-                            .find(|(n, _)| *n == f.name)
-                            .map(|(_, child)| crate::schema::model::Field {
-                                name: f.name.clone(),
-                                ty: project_ty(project, &f.ty, child),
-                            })
-                    })
-                    .collect();
-                Type::Record(kept)
-            }
-            Type::Map(inner) => {
-                // A path through a map names one key: the client sees those keys only.
-                let kept = node
-                    .children
-                    .iter()
-                    .map(|(n, child)| crate::schema::model::Field {
-                        name: n.clone(),
-                        ty: Type::Optional(Box::new(project_ty(project, inner, child))),
-                    })
-                    .collect();
-                Type::Record(kept)
-            }
-            other => other.clone(),
-        }
-    }
-    let mut root = Node::default();
-    for p in &store.public {
-        insert(&mut root, p);
-    }
-    project_ty(project, &store.shape, &root)
 }
 
 fn project_fragment(stores: &[&Store]) -> String {

@@ -1,12 +1,38 @@
-//! Emits the body of `<Store>/Validators.luau`: one specialised checking
-//! function per declared type (named types, the store's data shape and each
-//! operation payload). Each check is unrolled for its type, so the runtime
-//! never interprets a schema; failures name the offending path.
+//! `<Store>/Validators.luau`: one specialised checking function per declared
+//! type (named types, the store's data shape and each operation payload).
+//! Each check is unrolled for its type, so the runtime never interprets a
+//! schema; failures name the offending path.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::luau;
+use minijinja::context;
+
+use super::{luau, payload_type_name, OutFile, StoreCx};
 use crate::schema::model::Type;
+
+pub(super) fn render(cx: &StoreCx) -> OutFile {
+    let mut functions = Vec::new();
+    let mut exported = Vec::new();
+    for (name, ty) in dependency_order(&cx.project.types) {
+        functions.push(function(&check_fn(name), ty));
+        exported.push(context! { name => luau::pascal(std::slice::from_ref(name)), check => check_fn(name), root => luau::string(name) });
+    }
+    functions.push(data_function("checkData", &cx.store.shape));
+    for op in &cx.operations {
+        let name = payload_type_name(&op.name);
+        functions.push(function(&check_fn(&name), &op.payload));
+        exported.push(
+            context! { name => &name, check => check_fn(&name), root => luau::string("payload") },
+        );
+    }
+    OutFile {
+        path: cx.path("Validators.luau"),
+        contents: cx.render(
+            "validators.luau",
+            context! { header => &cx.header, functions => functions, exported => exported },
+        ),
+    }
+}
 
 /// Where a value sits, as Luau code that produces its display path.
 #[derive(Clone)]
