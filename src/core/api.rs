@@ -371,6 +371,9 @@ pub const MEMBERS: &[Member] = &[
     // A leaderboard.
     field(OrderedIndex, "Name", "string", "The OrderedDataStore name."),
     field(OrderedIndex, "Ascending", "boolean", "The sort direction of queries."),
+    field(OrderedIndex, "MinValue", "number?", "The lowest value accepted, if any."),
+    field(OrderedIndex, "MaxValue", "number?", "The highest value accepted, if any."),
+    field(OrderedIndex, "OutOfRange", "\"Reject\" | \"Clamp\"", "What a value outside the range does: rejected with `InvalidArgument`, or clamped."),
     field(OrderedIndex, "Settings", "OrderedIndexSettings", "The resolved settings (frozen)."),
     signal(OrderedIndex, "OnError", "(err: VirtualError)", "Every failure."),
     method(OrderedIndex, "GetTopAsync", "(count: number, options: TopOptions?) -> ({ OrderedEntry }?, VirtualError?)", "The first `count` entries (at most `MaxQueryEntries`)."),
