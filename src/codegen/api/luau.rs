@@ -9,7 +9,7 @@ use crate::codegen::luau as text;
 use crate::core::api::sig::{Func, Param, Returns, Ty};
 use crate::core::api::{self, Kind, Member, NamedType, Owner};
 
-use super::{all_names, helper_name, path_kind, PathKind};
+use super::{all_names, helper_func, helpers, path_kind, FieldKind};
 
 /// How one module spells the table's names.
 pub(crate) struct Names<'a> {
@@ -183,98 +183,13 @@ pub(crate) fn named_type(t: &NamedType, n: &Names) -> String {
     format!("-- {}\nexport type {} = {body}", t.doc, t.name)
 }
 
-/// The kinds of per-field helper a template field gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FieldKind {
-    /// `Field<T>`: every path-taking member that works on any path.
-    Plain,
-    /// `NumberField`: also the members that take a number path.
-    Number,
-    /// `ListField<T, E>`: also the members that take a list path.
-    List,
-}
-
-impl FieldKind {
-    fn accepts(self, path: PathKind) -> bool {
-        match path {
-            PathKind::Any => true,
-            PathKind::Number => self == FieldKind::Number,
-            PathKind::List => self == FieldKind::List,
-        }
-    }
-
-    fn type_name(self) -> (&'static str, &'static str) {
-        match self {
-            FieldKind::Plain => ("Field<T>", "T"),
-            FieldKind::Number => ("NumberField", "number"),
-            FieldKind::List => ("ListField<T, E>", "T"),
-        }
-    }
-}
-
-/// One helper: a member overload with a path parameter, seen from a field.
-struct Helper {
-    name: String,
-    member: &'static str,
-    func: Func,
-    path: PathKind,
-}
-
-/// The helpers of the members of `owner`: every overload with a `path`
-/// parameter, under every name of its member.
-fn helpers(owner: Owner) -> Vec<Helper> {
-    let mut out = Vec::new();
-    for m in api::members(owner).filter(|m| m.kind == Kind::Method) {
-        for f in m.overloads() {
-            let Some(kind) = f.params.iter().find_map(|p| path_kind(&p.ty)) else {
-                continue;
-            };
-            for name in all_names(m) {
-                out.push(Helper {
-                    name: helper_name(name).to_string(),
-                    member: m.name,
-                    func: f.clone(),
-                    path: kind,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// The target a helper takes first: the player for a facade member, the
-/// session for a session member.
-fn target(owner: Owner) -> Option<Param> {
-    (owner == Owner::Session).then(|| Param {
-        name: "session".into(),
-        ty: Ty::Name("Session".into()),
-    })
-}
-
-/// The helper's function: the member's, with the path taken from the field.
-fn helper_func(owner: Owner, h: &Helper) -> Func {
-    let mut params: Vec<Param> = target(owner).into_iter().collect();
-    params.extend(
-        h.func
-            .params
-            .iter()
-            .filter(|p| path_kind(&p.ty).is_none())
-            .cloned(),
-    );
-    Func {
-        params,
-        rest: h.func.rest.clone(),
-        returns: h.func.returns.clone(),
-    }
-}
-
 /// `export type Field<T>`, `NumberField` and `ListField<T, E>`: the typed
 /// helpers of `owner`'s path-taking members, the value typed per field.
 pub(crate) fn field_types(owner: Owner, n: &Names) -> String {
     let helpers = helpers(owner);
     let mut out = String::new();
     for kind in [FieldKind::Plain, FieldKind::Number, FieldKind::List] {
-        let (name, value) = kind.type_name();
+        let (name, value) = kind.luau_name();
         let element = if kind == FieldKind::List { "E" } else { "any" };
         let subst = Subst { value, element };
         let _ = writeln!(out, "export type {name} = {{");

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use crate::core::api::sig::{Func, Param, Returns, Ty};
 use crate::core::api::{self, Kind, Member, NamedType, Owner};
 
-use super::{all_names, path_kind, PathKind};
+use super::{all_names, helper_func, helpers, path_kind, FieldKind, PathKind};
 
 /// One place a path can name, as the typings spell it.
 pub(crate) struct PathSite {
@@ -299,4 +299,40 @@ pub(crate) fn named_declaration(t: &NamedType, n: &Names, scope: Scope) -> Strin
             ty(&other, n, Subst::default())
         ),
     }
+}
+
+/// `interface Field<T>`, `NumberField` and `ListField<T, E>` (one tab in):
+/// the typed helpers of `owner`'s path-taking members, the value typed per
+/// field.
+pub(crate) fn field_interfaces(owner: Owner, n: &Names) -> String {
+    let helpers = helpers(owner);
+    let mut out = String::new();
+    for kind in [FieldKind::Plain, FieldKind::Number, FieldKind::List] {
+        let (name, value, element) = match kind {
+            FieldKind::Plain => ("Field<T>", "T", None),
+            FieldKind::Number => ("NumberField", "number", None),
+            FieldKind::List => ("ListField<T, E>", "T", Some("E")),
+        };
+        let s = Subst {
+            value: Some(value),
+            element,
+            ..Subst::default()
+        };
+        let _ = writeln!(
+            out,
+            "\t/** The typed helpers of one template field; the path is fixed. */\n\tinterface {name} {{\n\t\treadonly Path: ReadonlyArray<string>;"
+        );
+        for h in helpers.iter().filter(|h| kind.accepts(h.path)) {
+            let f = helper_func(owner, h);
+            let _ = writeln!(
+                out,
+                "\t\t{}({}): {};",
+                h.name,
+                params(&f, n, s).join(", "),
+                returns(&f.returns, n, s)
+            );
+        }
+        out.push_str("\t}\n\n");
+    }
+    out
 }

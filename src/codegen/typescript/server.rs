@@ -6,16 +6,17 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::{declaration, ident, path_sites, string, ts_header};
+use super::{declaration, ident, path_sites, string, ts, ts_header};
 use crate::codegen::api::typescript::{
-    named_declaration, owner_interface, Names, OperationSite, Scope,
+    field_interfaces, named_declaration, owner_interface, Names, OperationSite, Scope,
 };
 use crate::codegen::api::used_types;
+use crate::codegen::shape::resolve;
 use crate::codegen::{payload_type_name, OutFile, StoreCx};
 use crate::core::api::Owner;
 use crate::core::codes::{COMMIT_KINDS, LOAD_STATES, OPERATION_STATUSES, SESSION_STATES};
 use crate::core::settings::{Setting, SettingKind, SettingValue, STORE_SETTINGS};
-use crate::schema::model::StoreKind;
+use crate::schema::model::{StoreKind, Type};
 
 fn union(values: &[&str]) -> String {
     values
@@ -131,6 +132,27 @@ pub(in crate::codegen) fn render(cx: &StoreCx) -> OutFile {
         out.push_str(&named_declaration(t, &names, Scope::Namespace));
     }
     out.push('\n');
+    let helpers_of = if players {
+        Owner::Facade
+    } else {
+        Owner::Session
+    };
+    out.push_str(&field_interfaces(helpers_of, &names));
+    out.push_str("\t/** `Fields.<Name>`: the typed helpers of every template field. */\n\tinterface FieldHelpers {\n");
+    for f in &cx.fields {
+        let ty = match resolve(project, &f.field.ty) {
+            Type::Integer { .. } | Type::Number { .. } => "NumberField".to_string(),
+            Type::Array(inner) => format!(
+                "ListField<{}, {}>",
+                ts(&f.field.ty, 2, false),
+                ts(inner, 2, false)
+            ),
+            _ => format!("Field<{}>", ts(&f.field.ty, 2, false)),
+        };
+        let _ = writeln!(out, "\t\treadonly {}: {ty};", f.name);
+    }
+    out.push_str("\t}\n\n");
+    let fields_entry = "\t\treadonly Fields: FieldHelpers;\n";
     out.push_str(&owner_interface(
         Owner::Session,
         "Session",
@@ -145,7 +167,7 @@ pub(in crate::codegen) fn render(cx: &StoreCx) -> OutFile {
         "Store",
         "The key-based store.",
         &names,
-        "",
+        if players { "" } else { fields_entry },
         Scope::Namespace,
     ));
     if players {
@@ -155,7 +177,7 @@ pub(in crate::codegen) fn render(cx: &StoreCx) -> OutFile {
             "Facade",
             "The player facade: one Player_<UserId> session per player in the server.",
             &names,
-            "",
+            fields_entry,
             Scope::Namespace,
         ));
     }
