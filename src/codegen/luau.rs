@@ -90,21 +90,6 @@ pub fn width(indent: usize, text: &str) -> usize {
 /// StyLua's column limit for generated code.
 pub const COLUMN_WIDTH: usize = 120;
 
-/// An `if <a> and <b> ... then` header, split one condition per line when too wide.
-pub fn if_all(indent: usize, conditions: &[String]) -> String {
-    let one_line = format!("if {} then", conditions.join(" and "));
-    if width(indent, &one_line) <= COLUMN_WIDTH || conditions.len() < 2 {
-        return one_line;
-    }
-    let tabs = "\t".repeat(indent);
-    let mut out = format!("if\n{tabs}\t{}", conditions[0]);
-    for c in &conditions[1..] {
-        out.push_str(&format!("\n{tabs}\tand {c}"));
-    }
-    out.push_str(&format!("\n{tabs}then"));
-    out
-}
-
 /// A PascalCase identifier built from path segments, e.g. `WalletCoins`.
 pub fn pascal(segments: &[String]) -> String {
     let mut out = String::new();

@@ -4,6 +4,7 @@
 //! schema; failures name the offending path.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use minijinja::context;
 
@@ -115,6 +116,12 @@ pub fn check_fn(name: &str) -> String {
 struct Emitter {
     out: String,
     counter: usize,
+    /// The function's name, which prefixes its lookup sets.
+    name: String,
+    /// Module-level lookup sets the checks index (accepted strings of an
+    /// enum, known fields of a record), emitted before the function.
+    sets: String,
+    set_count: usize,
 }
 
 impl Emitter {
@@ -127,6 +134,22 @@ impl Emitter {
     fn fresh(&mut self, base: &str) -> String {
         self.counter += 1;
         format!("{base}{}", self.counter)
+    }
+
+    /// A module-level set of `members`, one per line; returns its name.
+    fn set(&mut self, kind: &str, members: &[String]) -> String {
+        self.set_count += 1;
+        let name = format!("{}{kind}{}", self.name, self.set_count);
+        if members.is_empty() {
+            let _ = writeln!(self.sets, "local {name}: {{ [any]: boolean }} = {{}}\n");
+            return name;
+        }
+        let _ = writeln!(self.sets, "local {name}: {{ [any]: boolean }} = {{");
+        for m in members {
+            let _ = writeln!(self.sets, "\t{}true,", luau::table_key(m));
+        }
+        let _ = writeln!(self.sets, "}}\n");
+        name
     }
 
     fn fail(&mut self, indent: usize, path: &PathExpr, msg: &str) {
@@ -233,16 +256,8 @@ impl Emitter {
                 self.line(indent, "end");
             }
             Type::Enum(options) => {
-                let cond: Vec<String> = options
-                    .iter()
-                    .map(|o| format!("{v} ~= {}", luau::string(o)))
-                    .collect();
-                let cond = if cond.is_empty() {
-                    vec!["true".to_string()]
-                } else {
-                    cond
-                };
-                self.line(indent, &luau::if_all(indent, &cond));
+                let accepted = self.set("Values", options);
+                self.line(indent, &format!("if not {accepted}[{v}] then"));
                 let names: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
                 self.fail(
                     indent + 1,
@@ -300,16 +315,9 @@ impl Emitter {
                 self.table_check(indent, v, path, "a table");
                 let key = self.fresh("key");
                 self.line(indent, &format!("for {key} in {v} do"));
-                let known: Vec<String> = fields
-                    .iter()
-                    .map(|f| format!("{key} ~= {}", luau::string(&f.name)))
-                    .collect();
-                let known = if known.is_empty() {
-                    vec!["true".to_string()]
-                } else {
-                    known
-                };
-                self.line(indent + 1, &luau::if_all(indent + 1, &known));
+                let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+                let known = self.set("Fields", &names);
+                self.line(indent + 1, &format!("if not {known}[{key}] then"));
                 let base = match path {
                     PathExpr::Static(p) if p.is_empty() => String::new(),
                     other => format!("{} .. ", other.with(".")),
@@ -394,6 +402,9 @@ pub fn function(name: &str, ty: &Type) -> String {
     let mut e = Emitter {
         out: String::new(),
         counter: 0,
+        name: name.to_string(),
+        sets: String::new(),
+        set_count: 0,
     };
     e.line(
         0,
@@ -410,7 +421,7 @@ pub fn function(name: &str, ty: &Type) -> String {
     );
     e.line(1, "return nil");
     e.line(0, "end");
-    e.out
+    e.sets + &e.out
 }
 
 /// The store's data check: paths are spelled statically from the root.
@@ -418,12 +429,15 @@ pub fn data_function(name: &str, shape: &Type) -> String {
     let mut e = Emitter {
         out: String::new(),
         counter: 0,
+        name: name.to_string(),
+        sets: String::new(),
+        set_count: 0,
     };
     e.line(0, &format!("local function {name}(value: any): string?"));
     e.check(shape, "value", &PathExpr::Static(String::new()), 1);
     e.line(1, "return nil");
     e.line(0, "end");
-    e.out
+    e.sets + &e.out
 }
 
 /// Writes the `name = type` list of referenced named types, transitively, in dependency order.
