@@ -191,10 +191,7 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
     cfg.raw_set("UserId", user_id)?;
     cfg.raw_set("Vm", id)?;
     let tree = node_to_lua(&lua, &package)?;
-    let prelude: Function = lua
-        .load(PRELUDE)
-        .set_name("@vstore/roblox.luau")
-        .into_function()?;
+    let prelude = super::bytecode::load(&lua, PRELUDE.as_bytes(), "@vstore/roblox.luau")?;
     let (resume, dispatch): (Function, Function) = prelude.call((host, cfg, tree))?;
     {
         let mut w = world.borrow_mut();
@@ -466,11 +463,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
     host.raw_set(
         "compile",
         lua.create_function(|lua, (src, chunk): (mlua::String, String)| {
-            match lua
-                .load(src.as_bytes().to_vec())
-                .set_name(format!("@{chunk}"))
-                .into_function()
-            {
+            match super::bytecode::load(lua, &src.as_bytes(), &format!("@{chunk}")) {
                 Ok(f) => Ok((Some(f), None)),
                 Err(e) => Ok((None, Some(e.to_string()))),
             }

@@ -4,6 +4,7 @@
 //! `host`), the DataStore backend, the spec runner and the scenarios; it reads
 //! stored records only through `crate::core`, never through the Luau under test.
 
+pub mod bytecode;
 pub mod datastore;
 pub mod host;
 pub mod json;
