@@ -462,12 +462,16 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
     )?;
     host.raw_set(
         "compile",
-        lua.create_function(|lua, (src, chunk): (mlua::String, String)| {
-            match super::bytecode::load(lua, &src.as_bytes(), &format!("@{chunk}")) {
+        lua.create_function(
+            |lua, (src, chunk): (mlua::String, String)| match super::bytecode::load(
+                lua,
+                &src.as_bytes(),
+                &format!("@{chunk}"),
+            ) {
                 Ok(f) => Ok((Some(f), None)),
                 Err(e) => Ok((None, Some(e.to_string()))),
-            }
-        })?,
+            },
+        )?,
     )?;
 
     // DataStore
