@@ -518,6 +518,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
                 *w.requests.entry(method.clone()).or_default() += 1;
                 w.trace.add(method.as_bytes());
                 let fail = plan.error(&method);
+                super::trace::fault(&mut w, vm, &method, fail.as_deref(), plan.after_commit);
                 Ok((
                     "go".into(),
                     LuaValue::Number(plan.latency),
@@ -566,6 +567,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
                 return Ok((LuaValue::Nil, LuaValue::Nil, stamp, LuaValue::String(msg)));
             }
         }
+        super::trace::read(&mut w, vm, &key, entry.as_ref().map(|e| &e.0));
         let out = match &entry {
             Some((v, info)) => (
                 to_lua(l, v)?,
@@ -631,6 +633,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             }
         }
         let info = w.backend.write(store, &key, v.clone(), ids, meta, now);
+        super::trace::write(&mut w, vm, &key, &v);
         w.trace.add(key.as_bytes());
         w.trace.add(&info.updated_ms.to_le_bytes());
         let copy = to_lua(l, &v)?;
@@ -647,6 +650,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             return throttled_reply(l, t);
         }
         let old = w.backend.remove(store, &key, now);
+        super::trace::remove(&mut w, vm, &key);
         w.vms[vm].cache.insert((store, key.clone()), (now, None));
         w.trace.add(format!("remove {key}").as_bytes());
         record_reply(
