@@ -57,9 +57,9 @@ pub struct SimArgs {
     /// rates); the seed reproduces it.
     #[arg(long, conflicts_with = "faults")]
     pub swarm: bool,
-    /// Change the scenario's faults: `errors=0.05,crashes=0`, or `none`.
-    /// Names: errors, ambiguous, closing, latency, loss, outage, crashes,
-    /// partition, teleports.
+    /// The fault mix, instead of the scenario's: `errors=0.05,crashes=2`
+    /// (faults not named are off), or `none`. Names: errors, ambiguous,
+    /// closing, latency, loss, outage, crashes, partition, teleports.
     #[arg(long)]
     pub faults: Option<String>,
     /// Write the run's events (in a sweep: the smallest reproduction's) to
@@ -185,11 +185,7 @@ fn load_game(args: &SimArgs) -> Result<Game, String> {
 
 fn base_options(args: &SimArgs, duration: f64) -> Result<RunOptions, String> {
     let faults = match &args.faults {
-        Some(text) => {
-            let mut mix = FaultMix::preset(&args.scenario);
-            mix.apply(text).map_err(|e| format!("--faults {e}"))?;
-            Some(mix)
-        }
+        Some(text) => Some(FaultMix::parse(text).map_err(|e| format!("--faults {e}"))?),
         None => None,
     };
     Ok(RunOptions {

@@ -1,6 +1,6 @@
 //! Fault mixes: which faults a `vstore sim` run injects and how hard. Each
-//! named scenario is a preset mix; `--faults` overrides fields of the
-//! scenario's preset; `--swarm` draws a whole mix from the seed, as swarm
+//! named scenario is a preset mix; `--faults` gives the whole mix instead
+//! (what is not named is off); `--swarm` draws a whole mix from the seed, as swarm
 //! testing does, so each seed of a sweep tries its own combination. It owns
 //! the mix, its text form (`errors=0.02,crashes=3`) and the swarm draw; the
 //! scenario applies a mix, and nothing here touches a world.
@@ -184,13 +184,13 @@ impl FaultMix {
         m
     }
 
-    /// Applies `--faults` text (`errors=0.05,crashes=0`, or `none` for every
-    /// fault off) over this mix.
-    pub fn apply(&mut self, text: &str) -> Result<(), String> {
+    /// Reads `--faults` text: `errors=0.05,crashes=2` (every fault not named
+    /// is off), or `none`. It is the form `Display` prints.
+    pub fn parse(text: &str) -> Result<FaultMix, String> {
+        let mut mix = FaultMix::default();
         let text = text.trim();
         if text == "none" {
-            *self = FaultMix::default();
-            return Ok(());
+            return Ok(mix);
         }
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((name, value)) = part.split_once('=') else {
@@ -217,26 +217,9 @@ impl FaultMix {
             if f == Fault::Crashes && v.fract() != 0.0 {
                 return Err(format!("`{part}`: crashes is a whole number"));
             }
-            self.set(f, v);
+            mix.set(f, v);
         }
-        Ok(())
-    }
-
-    /// The `--faults` text that turns `base` into this mix (`none` when this
-    /// mix has every fault off and `base` has some on; empty when equal).
-    pub fn overrides(&self, base: &FaultMix) -> String {
-        if self == base {
-            return String::new();
-        }
-        if *self == FaultMix::default() {
-            return "none".into();
-        }
-        FAULTS
-            .iter()
-            .filter(|f| self.get(**f) != base.get(**f))
-            .map(|f| format!("{}={}", f.name(), self.get(*f)))
-            .collect::<Vec<_>>()
-            .join(",")
+        Ok(mix)
     }
 
     /// The mix `--swarm` runs for `seed`: each fault is on or off by a coin
@@ -295,44 +278,35 @@ mod tests {
     fn every_scenario_preset_reads_back_from_its_text() {
         for s in super::super::scenario::SCENARIOS {
             let preset = FaultMix::preset(s);
-            let mut parsed = FaultMix::default();
-            parsed.apply(&preset.to_string()).unwrap();
-            assert_eq!(parsed, preset, "{s}: {preset}");
+            assert_eq!(
+                FaultMix::parse(&preset.to_string()).unwrap(),
+                preset,
+                "{s}: {preset}"
+            );
         }
         assert_eq!(
             FaultMix::preset("chaos").to_string(),
             "errors=0.02,ambiguous=0.3,loss=0.1,outage=60,crashes=3"
         );
         assert_eq!(FaultMix::preset("steady").to_string(), "none");
-    }
-
-    #[test]
-    fn overrides_turn_the_preset_into_the_mix() {
-        let chaos = FaultMix::preset("chaos");
-        let smaller = chaos.without(Fault::Crashes).without(Fault::Errors);
-        let text = smaller.overrides(&chaos);
-        assert_eq!(text, "errors=0,ambiguous=0,crashes=0");
-        let mut back = chaos.clone();
-        back.apply(&text).unwrap();
-        assert_eq!(back, smaller);
-        assert_eq!(chaos.overrides(&chaos), "");
-        assert_eq!(FaultMix::default().overrides(&chaos), "none");
+        let less = FaultMix::preset("chaos").without(Fault::Errors);
+        assert_eq!(less.to_string(), "loss=0.1,outage=60,crashes=3");
+        assert_eq!(FaultMix::parse(" none ").unwrap(), FaultMix::default());
     }
 
     #[test]
     fn bad_fault_text_names_the_part_and_the_choices() {
-        let mut m = FaultMix::default();
-        let e = m.apply("errors=2").unwrap_err();
+        let e = FaultMix::parse("errors=2").unwrap_err();
         assert!(e.contains("`errors=2`") && e.contains("from 0 to 1"), "{e}");
-        let e = m.apply("quakes=1").unwrap_err();
+        let e = FaultMix::parse("quakes=1").unwrap_err();
         assert!(
             e.contains("`quakes`") && e.contains("errors, ambiguous"),
             "{e}"
         );
-        let e = m.apply("crashes").unwrap_err();
+        let e = FaultMix::parse("crashes").unwrap_err();
         assert!(e.contains("NAME=VALUE"), "{e}");
-        assert!(m.apply("crashes=1.5").is_err());
-        assert_eq!(m, FaultMix::default());
+        assert!(FaultMix::parse("crashes=1.5").is_err());
+        assert!(FaultMix::parse("latency=-1").is_err());
     }
 
     #[test]
@@ -340,9 +314,12 @@ mod tests {
         let mixes: Vec<FaultMix> = (1..=64).map(FaultMix::swarm).collect();
         assert_eq!(mixes[6], FaultMix::swarm(7));
         for (i, m) in mixes.iter().enumerate() {
-            let mut back = FaultMix::default();
-            back.apply(&m.to_string()).unwrap();
-            assert_eq!(&back, m, "seed {}", i + 1);
+            assert_eq!(
+                &FaultMix::parse(&m.to_string()).unwrap(),
+                m,
+                "seed {}",
+                i + 1
+            );
             assert!(m.errors <= 0.1 && m.crashes <= 4 && m.teleports <= 0.9);
             if m.errors == 0.0 {
                 assert_eq!(m.ambiguous, 0.0);

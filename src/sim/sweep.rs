@@ -64,12 +64,10 @@ impl RunOptions {
             duration_text(self.duration)
         );
         match &self.faults {
-            Some(m) => {
-                let text = m.overrides(&FaultMix::preset(&self.scenario));
-                if !text.is_empty() {
-                    cmd.push_str(&format!(" --faults {text}"));
-                }
+            Some(m) if *m != FaultMix::preset(&self.scenario) => {
+                cmd.push_str(&format!(" --faults {m}"));
             }
+            Some(_) => {}
             None if self.swarm => cmd.push_str(" --swarm"),
             None => {}
         }
@@ -499,7 +497,7 @@ mod tests {
         o.duration = 450.0;
         assert_eq!(
             o.command(7, &[]),
-            "vstore sim --scenario chaos --servers 4 --players 200 --duration 450s --seed 7 --faults crashes=0 --clients 0"
+            "vstore sim --scenario chaos --servers 4 --players 200 --duration 450s --seed 7 --faults errors=0.02,ambiguous=0.3,loss=0.1,outage=60 --clients 0"
         );
         o.faults = None;
         o.swarm = true;
