@@ -270,9 +270,7 @@ impl Ui {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::new(len as u64);
-        let template = format!(
-            "{{bar:30}} {{pos}}/{{len}} {what}  {{msg}}  {{elapsed}} elapsed, about {{eta}} left"
-        );
+        let template = format!("{{bar:20}} {{pos}}/{{len}} {what}, {{msg}}eta {{eta}}");
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
@@ -481,7 +479,7 @@ fn report_shrink(
     fixed: &[String],
     ui: &Ui,
 ) -> Result<Shrunk, String> {
-    let bar = ui.bar(budget, &format!("shrinking runs of seed {}", failing.seed));
+    let bar = ui.bar(budget, &format!("runs shrinking seed {}", failing.seed));
     let shrunk = shrink(pool, failing, budget, |n| bar.set_position(n as u64))?;
     bar.finish_and_clear();
     let steps = if shrunk.steps.is_empty() {
@@ -557,12 +555,12 @@ fn sweep(
         let bar = ui.bar(todo.len(), "seeds");
         let mut violations = 0usize;
         let mut failing = 0usize;
-        bar.set_message("violations 0");
+        bar.set_message("violations 0, ");
         let runs = pool.run(todo, |r| {
             if r.failed() {
                 failing += 1;
                 violations += r.summary.violations.len();
-                bar.set_message(format!("violations {violations} in {failing} seed(s)"));
+                bar.set_message(format!("violations {violations} in {failing} seed(s), "));
             }
             bar.inc(1);
         })?;
