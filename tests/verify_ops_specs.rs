@@ -22,6 +22,12 @@ fn vm() -> Lua {
         })
         .unwrap();
     lua.globals().set("require", require).unwrap();
+    // `require(script.Parent.Path)` inside a runtime module names its sibling.
+    lua.load(
+        "script = { Parent = setmetatable({}, { __index = function(_, name) return name end }) }",
+    )
+    .exec()
+    .unwrap();
     lua
 }
 

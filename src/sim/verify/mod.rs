@@ -27,6 +27,14 @@ use crate::schema::model::{self, Project, Store};
 
 const OPERATIONS_SOURCE: &str = include_str!("../../../templates/runtime/Operations.luau");
 const MIGRATIONS_SOURCE: &str = include_str!("../../../templates/runtime/Migrations.luau");
+/// The pure modules those two require through `script.Parent`.
+const PURE_SOURCES: &[(&str, &str)] = &[
+    ("Path", include_str!("../../../templates/runtime/Path.luau")),
+    (
+        "Types",
+        include_str!("../../../templates/runtime/Types.luau"),
+    ),
+];
 
 /// How `run` behaves.
 #[derive(Debug, Clone, Default)]
@@ -376,6 +384,34 @@ impl Vm {
         };
         let globals = lua.globals();
         let set = |k: &str, v: LuaValue| globals.set(k, v).map_err(|e| e.to_string());
+        // `require(script.Parent.Path)` resolves to the pure sibling modules.
+        let siblings = lua.create_table().map_err(|e| e.to_string())?;
+        for (name, _) in PURE_SOURCES {
+            siblings.set(*name, *name).map_err(|e| e.to_string())?;
+        }
+        let script = lua.create_table().map_err(|e| e.to_string())?;
+        script.set("Parent", siblings).map_err(|e| e.to_string())?;
+        set("script", LuaValue::Table(script))?;
+        let loaded = lua.create_table().map_err(|e| e.to_string())?;
+        let require = lua
+            .create_function(move |lua, name: String| {
+                let cache: Table = lua.named_registry_value("vstore_pure_modules")?;
+                if let Ok(module @ LuaValue::Table(_)) = cache.get::<LuaValue>(name.as_str()) {
+                    return Ok(module);
+                }
+                let source = PURE_SOURCES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, s)| *s)
+                    .ok_or_else(|| mlua::Error::runtime(format!("no pure module {name}")))?;
+                let module: LuaValue = lua.load(source).set_name(name.as_str()).eval()?;
+                cache.set(name.as_str(), module.clone())?;
+                Ok(module)
+            })
+            .map_err(|e| e.to_string())?;
+        lua.set_named_registry_value("vstore_pure_modules", loaded)
+            .map_err(|e| e.to_string())?;
+        set("require", LuaValue::Function(require))?;
         set("__Operations", load(OPERATIONS_SOURCE, "Operations")?)?;
         set("__Migrations", load(MIGRATIONS_SOURCE, "Migrations")?)?;
         let steps = lua.create_table().map_err(|e| e.to_string())?;
