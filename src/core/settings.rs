@@ -172,6 +172,12 @@ pub const STORE_SETTINGS: &[Setting] = &[
         "Maximum pending operations processed in one pass.",
     ),
     int(
+        "PendingOperationLimit",
+        1000.0,
+        1.0,
+        "Maximum pending operations one record holds; queueing more fails with OperationQueueFull.",
+    ),
+    int(
         "MaxOperationAttempts",
         10.0,
         1.0,
@@ -347,7 +353,7 @@ mod tests {
 
     #[test]
     fn spec_defaults_are_kept_name_for_name() {
-        assert_eq!(STORE_SETTINGS.len(), 30);
+        assert_eq!(STORE_SETTINGS.len(), 31);
         assert_eq!(store_default_number("AutoSaveInterval"), 60.0);
         assert_eq!(store_default_number("LeaseTimeout"), 180.0);
         assert_eq!(store_default_number("MaxDataBytes"), 3_800_000.0);
