@@ -105,6 +105,47 @@ pub fn if_all(indent: usize, conditions: &[String]) -> String {
     out
 }
 
+/// `return a .. b .. c` as StyLua prints it at `indent`: on one line when it
+/// fits, otherwise one operand per line, each after a leading `..`.
+pub fn return_concat(indent: usize, text: &str) -> String {
+    let Some(expr) = text.strip_prefix("return ") else {
+        return text.to_string();
+    };
+    if width(indent, text) <= COLUMN_WIDTH {
+        return text.to_string();
+    }
+    // Split at ` .. ` outside string literals and parentheses.
+    let mut operands = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0usize, false, 0usize);
+    let bytes = expr.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quoted => i += 1,
+            b'"' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth = depth.saturating_sub(1),
+            b' ' if !quoted && depth == 0 && expr[i..].starts_with(" .. ") => {
+                operands.push(&expr[start..i]);
+                start = i + 4;
+                i += 3;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    operands.push(&expr[start..]);
+    if operands.len() < 2 {
+        return text.to_string();
+    }
+    let tabs = "\t".repeat(indent + 1);
+    let mut out = format!("return {}", operands[0]);
+    for operand in &operands[1..] {
+        out.push_str(&format!("\n{tabs}.. {operand}"));
+    }
+    out
+}
+
 /// A PascalCase identifier built from path segments, e.g. `WalletCoins`.
 pub fn pascal(segments: &[String]) -> String {
     let mut out = String::new();

@@ -369,6 +369,21 @@ fn store_files(
         exported.push(context! { name => luau::pascal(std::slice::from_ref(name)), check => validators::check_fn(name), root => luau::string(name) });
     }
     functions.push(validators::data_function("checkData", &store.shape));
+    // Old versions whose shape the lock records, and the current one when a
+    // migration leads to it: checked before and after migrating.
+    let mut stored_versions = Vec::new();
+    for v in 1..=store.version {
+        let shape = if v == store.version {
+            (store.version > 1).then_some(&store.shape)
+        } else {
+            history.get(&(store.name.clone(), v))
+        };
+        if let Some(shape) = shape {
+            let check = format!("checkVersion{v}");
+            functions.push(validators::stored_function(&check, shape));
+            stored_versions.push(context! { version => v, check => check });
+        }
+    }
     for op in &operations {
         let name = payload_type_name(&op.name);
         functions.push(validators::function(
@@ -380,7 +395,7 @@ fn store_files(
     let checks = render(
         env,
         "validators.luau",
-        context! { header => &header, functions => functions, exported => exported },
+        context! { header => &header, functions => functions, exported => exported, versions => stored_versions },
     );
     files.push(OutFile {
         path: dir.join("Validators.luau"),

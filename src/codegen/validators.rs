@@ -89,12 +89,15 @@ pub fn check_fn(name: &str) -> String {
 struct Emitter {
     out: String,
     counter: usize,
+    /// Missing record fields pass (stored data of a schema version, before
+    /// template defaults fill them).
+    lenient: bool,
 }
 
 impl Emitter {
     fn line(&mut self, indent: usize, text: &str) {
         self.out.push_str(&"\t".repeat(indent));
-        self.out.push_str(text);
+        self.out.push_str(&luau::return_concat(indent, text));
         self.out.push('\n');
     }
 
@@ -300,7 +303,13 @@ impl Emitter {
                         indent,
                         &format!("local {local} = {}", luau::index(v, &f.name)),
                     );
-                    self.check(&f.ty, &local, &path.field(&f.name), indent);
+                    if self.lenient && !matches!(f.ty, Type::Optional(_)) {
+                        self.line(indent, &format!("if {local} ~= nil then"));
+                        self.check(&f.ty, &local, &path.field(&f.name), indent + 1);
+                        self.line(indent, "end");
+                    } else {
+                        self.check(&f.ty, &local, &path.field(&f.name), indent);
+                    }
                 }
             }
         }
@@ -368,6 +377,7 @@ pub fn function(name: &str, ty: &Type) -> String {
     let mut e = Emitter {
         out: String::new(),
         counter: 0,
+        lenient: false,
     };
     e.line(
         0,
@@ -389,9 +399,21 @@ pub fn function(name: &str, ty: &Type) -> String {
 
 /// The store's data check: paths are spelled statically from the root.
 pub fn data_function(name: &str, shape: &Type) -> String {
+    root_function(name, shape, false)
+}
+
+/// The check of data stored at one schema version, before it migrates: a
+/// field that is there must have that version's type, a missing one passes
+/// (template defaults fill it when the record opens).
+pub fn stored_function(name: &str, shape: &Type) -> String {
+    root_function(name, shape, true)
+}
+
+fn root_function(name: &str, shape: &Type, lenient: bool) -> String {
     let mut e = Emitter {
         out: String::new(),
         counter: 0,
+        lenient,
     };
     e.line(0, &format!("local function {name}(value: any): string?"));
     e.check(shape, "value", &PathExpr::Static(String::new()), 1);
