@@ -1,38 +1,37 @@
-//! What a public path may expose. The rules behind `VS3008`, `VS3103`,
-//! `VS3107`, `VS3108` and `VS3109` (docs/diagnostics.md, docs/replication.md):
-//! reserved envelope and ledger names, template entries marked
-//! `private = true`, parents published whole, and names that look like
-//! operational data. Pure: the loader turns the findings into diagnostics.
+//! What a public path may expose (docs/replication.md): never a template
+//! entry marked `private = true`, nor a parent of one (VS3107); a parent
+//! published whole with children not listed warns (VS3103), and so does a
+//! published name that looks like operational data no `private = false`
+//! covers (VS3109).
 
-use super::model::{DataPath, Span, TemplateField, Type};
+use crate::check::rule::{Context, Rule};
+use crate::diagnostic::Span;
+use crate::schema::model::{DataPath, TemplateField, Type};
+use crate::schema::types::TypeTable;
 
-/// Names that belong to the stored record envelope or to the runtime's
-/// ledgers, leases and saga journal (docs/envelope.md), with what each holds.
-/// They may not start a template path or a public path (any letter case).
-pub const RESERVED: &[(&str, &str)] = &[
-    ("Format", "the envelope's format marker"),
-    ("FormatVersion", "the envelope's layout version"),
-    ("SchemaVersion", "the envelope's schema version"),
-    ("Data", "the envelope key that holds the template's data"),
-    (
-        "Meta",
-        "the envelope's metadata (revisions, lease, write receipts, operation ledgers, trade journal)",
-    ),
-    ("Lease", "the session lease kept in `Meta.Lease`"),
-    ("WriteReceipts", "the write-receipt ledger kept in `Meta.WriteReceipts`"),
-    (
-        "Operations",
-        "the durable operation ledgers (pending, receipts, dedupe, dead letters) kept in `Meta.Operations`",
-    ),
-    ("Trades", "the trade saga journal and escrow kept in `Meta.Trades`"),
-];
+pub struct PublicExposure;
 
-/// The reserved name `segment` spells (ignoring case) and what it holds.
-pub fn reserved(segment: &str) -> Option<(&'static str, &'static str)> {
-    RESERVED
-        .iter()
-        .copied()
-        .find(|(name, _)| name.eq_ignore_ascii_case(segment))
+impl Rule for PublicExposure {
+    fn name(&self) -> &'static str {
+        "public_exposure"
+    }
+
+    fn codes(&self) -> &'static [&'static str] {
+        &["VS3103", "VS3107", "VS3109"]
+    }
+
+    fn check(&self, cx: &mut Context) {
+        let table = TypeTable::new(&cx.types);
+        for s in &cx.stores {
+            for x in check_public(&s.store.template, &table, &s.public_spans) {
+                if x.error {
+                    cx.out.error(x.code, x.span, x.message, x.label, x.help);
+                } else {
+                    cx.out.warn(x.code, x.span, x.message, x.label, x.help);
+                }
+            }
+        }
+    }
 }
 
 /// Words that mark data the player should not see (compared ignoring case,
@@ -157,48 +156,25 @@ pub fn safe_cover(template: &[TemplateField], path: &[String]) -> Vec<DataPath> 
         .collect()
 }
 
-/// Resolves named types and optionals.
-fn plain<'t>(ty: &'t Type, types: &'t [(String, Type)], depth: usize) -> &'t Type {
-    match ty {
-        Type::Named(n) if depth < 32 => match types.iter().find(|(k, _)| k == n) {
-            Some((_, t)) => plain(t, types, depth + 1),
-            None => ty,
-        },
-        Type::Optional(inner) if depth < 32 => plain(inner, types, depth + 1),
-        _ => ty,
-    }
-}
-
 /// Record field names anywhere inside `ty`, with their display path below
 /// `at` (`[]` marks the elements of an array or map).
-fn names_in(
-    ty: &Type,
-    types: &[(String, Type)],
-    at: String,
-    depth: usize,
-    out: &mut Vec<(String, String)>,
-) {
-    if depth > 32 {
-        return;
-    }
-    match plain(ty, types, 0) {
+fn names_in(ty: &Type, types: &TypeTable, at: String, out: &mut Vec<(String, String)>) {
+    match types.plain(ty) {
         Type::Record(fields) => {
             for f in fields {
                 let here = format!("{at}.{}", f.name);
                 out.push((f.name.clone(), here.clone()));
-                names_in(&f.ty, types, here, depth + 1, out);
+                names_in(&f.ty, types, here, out);
             }
         }
-        Type::Array(inner) | Type::Map(inner) => {
-            names_in(inner, types, format!("{at}[]"), depth + 1, out)
-        }
+        Type::Array(inner) | Type::Map(inner) => names_in(inner, types, format!("{at}[]"), out),
         _ => {}
     }
 }
 
 /// The type found `rest` segments below an entry of type `ty`.
-fn descend<'t>(ty: &'t Type, rest: &[String], types: &'t [(String, Type)]) -> Option<&'t Type> {
-    rest.iter().try_fold(ty, |t, seg| match plain(t, types, 0) {
+fn descend<'t>(ty: &'t Type, rest: &[String], types: &'t TypeTable) -> Option<&'t Type> {
+    rest.iter().try_fold(ty, |t, seg| match types.plain(t) {
         Type::Record(fields) => fields.iter().find(|f| &f.name == seg).map(|f| &f.ty),
         _ => None,
     })
@@ -208,7 +184,7 @@ fn descend<'t>(ty: &'t Type, rest: &[String], types: &'t [(String, Type)]) -> Op
 /// covers, as display paths.
 fn operational_names(
     template: &[TemplateField],
-    types: &[(String, Type)],
+    types: &TypeTable,
     path: &[String],
 ) -> Vec<String> {
     // (name, display path, entries that own it)
@@ -228,12 +204,12 @@ fn operational_names(
                 found.push((f.path[j].clone(), dotted(q), owners_of(q)));
             }
             let mut inner = Vec::new();
-            names_in(&f.ty, types, dotted(&f.path), 0, &mut inner);
+            names_in(&f.ty, types, dotted(&f.path), &mut inner);
             found.extend(inner.into_iter().map(|(n, d)| (n, d, vec![f])));
         } else if path.starts_with(&f.path) {
             if let Some(ty) = descend(&f.ty, &path[f.path.len()..], types) {
                 let mut inner = Vec::new();
-                names_in(ty, types, dotted(path), 0, &mut inner);
+                names_in(ty, types, dotted(path), &mut inner);
                 found.extend(inner.into_iter().map(|(n, d)| (n, d, vec![f])));
             }
         }
@@ -261,7 +237,7 @@ fn quoted(paths: &[DataPath]) -> String {
 /// children (`VS3103`) and operational-looking names (`VS3109`).
 pub fn check_public(
     template: &[TemplateField],
-    types: &[(String, Type)],
+    types: &TypeTable,
     public: &[(DataPath, Span)],
 ) -> Vec<Exposure> {
     let mut out = Vec::new();
@@ -417,16 +393,6 @@ mod tests {
     }
 
     #[test]
-    fn reserved_names_match_ignoring_case() {
-        assert_eq!(reserved("meta").map(|r| r.0), Some("Meta"));
-        assert_eq!(
-            reserved("WRITERECEIPTS").map(|r| r.0),
-            Some("WriteReceipts")
-        );
-        assert_eq!(reserved("Metadata"), None);
-    }
-
-    #[test]
     fn safe_cover_descends_only_where_private_entries_are() {
         let t = vec![
             field("Flags.AntiCheat", Type::Boolean, Some(true)),
@@ -453,7 +419,11 @@ mod tests {
             },
         }]);
         let t = vec![field("Hidden", secret, Some(true))];
-        let found = check_public(&t, &[], &[(path("Hidden.Score"), Span::default())]);
+        let found = check_public(
+            &t,
+            &TypeTable::default(),
+            &[(path("Hidden.Score"), Span::default())],
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "VS3107");
         assert!(found[0]
@@ -472,12 +442,21 @@ mod tests {
         )];
         let offers = Type::Array(Box::new(Type::Named("Offer".into())));
         let t = vec![field("Offers", offers.clone(), None)];
-        let found = check_public(&t, &types, &[(path("Offers"), Span::default())]);
+        let found = check_public(
+            &t,
+            &TypeTable::new(&types),
+            &[(path("Offers"), Span::default())],
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "VS3109");
         assert!(found[0].message.ends_with("Offers[].EscrowId"));
         let t = vec![field("Offers", offers, Some(false))];
-        assert!(check_public(&t, &types, &[(path("Offers"), Span::default())]).is_empty());
+        assert!(check_public(
+            &t,
+            &TypeTable::new(&types),
+            &[(path("Offers"), Span::default())]
+        )
+        .is_empty());
     }
 
     #[test]
@@ -490,7 +469,7 @@ mod tests {
             (path("Admin.Rank"), Span::default()),
             (path("Admin.Notes"), Span::default()),
         ];
-        let found = check_public(&t, &[], &public);
+        let found = check_public(&t, &TypeTable::default(), &public);
         assert_eq!(
             found.iter().map(|e| e.code).collect::<Vec<_>>(),
             ["VS3109"],
