@@ -605,7 +605,10 @@ impl<'t> TypeTable<'t> {
 
     /// `ty` with named references followed to a structural type (an unknown
     /// name is returned as it is).
-    pub fn resolve<'a>(&'a self, mut ty: &'a Type) -> &'a Type {
+    pub fn resolve<'a>(&self, mut ty: &'a Type) -> &'a Type
+    where
+        't: 'a,
+    {
         for _ in 0..=MAX_NAMED_DEPTH {
             match ty {
                 Type::Named(n) => match self.get(n) {
@@ -619,7 +622,10 @@ impl<'t> TypeTable<'t> {
     }
 
     /// Like `resolve`, and through optionals too: what a present value is.
-    pub fn plain<'a>(&'a self, mut ty: &'a Type) -> &'a Type {
+    pub fn plain<'a>(&self, mut ty: &'a Type) -> &'a Type
+    where
+        't: 'a,
+    {
         for _ in 0..=2 * MAX_NAMED_DEPTH {
             match self.resolve(ty) {
                 Type::Optional(inner) => ty = inner,
