@@ -79,8 +79,16 @@ fn a_label_past_column_65535_exits_one_with_its_code_instead_of_panicking() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 1, "{}", &err[..err.len().min(2000)]);
     assert!(!err.contains("panicked"), "{}", &err[..err.len().min(2000)]);
-    assert!(err.contains("error[VS1002]: unknown key `colour`"), "{}", &err[..err.len().min(2000)]);
-    assert!(err.contains("virtualstore.toml:6:"), "{}", &err[..err.len().min(2000)]);
+    assert!(
+        err.contains("error[VS1002]: unknown key `colour`"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(
+        err.contains("virtualstore.toml:6:"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
 }
 
 #[cfg(unix)]

@@ -22,13 +22,18 @@ fn codes_by_rule() -> BTreeMap<&'static str, Vec<&'static str>> {
 #[test]
 fn every_malformed_project_reports_a_coded_spanned_diagnostic() {
     let rules = codes_by_rule();
-    let docs = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"),
-    )
-    .unwrap();
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"))
+            .unwrap();
     insta::glob!("malformed/*/*/virtualstore.toml", |path| {
         let root = path.parent().unwrap();
-        let rule = root.parent().unwrap().file_name().unwrap().to_str().unwrap();
+        let rule = root
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
         let own = rules
             .get(rule)
             .unwrap_or_else(|| panic!("tests/malformed/{rule} is no rule's folder"));
@@ -83,7 +88,10 @@ fn every_rule_has_its_own_malformed_cases() {
                     .count()
             })
             .unwrap_or(0);
-        assert!(cases > 0, "the `{rule}` rule has no case under tests/malformed/{rule}/");
+        assert!(
+            cases > 0,
+            "the `{rule}` rule has no case under tests/malformed/{rule}/"
+        );
         total += cases;
     }
     assert!(total >= 45, "only {total} malformed cases");
@@ -91,10 +99,9 @@ fn every_rule_has_its_own_malformed_cases() {
 
 #[test]
 fn every_code_a_rule_reports_is_documented_once() {
-    let docs = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"),
-    )
-    .unwrap();
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"))
+            .unwrap();
     for (rule, codes) in codes_by_rule() {
         for code in codes {
             assert_eq!(

@@ -372,7 +372,11 @@ fn every_code_is_distinct_and_documented_once() {
     let mut codes: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
     codes.sort_unstable();
     codes.dedup();
-    assert_eq!(codes.len(), CODES.len(), "a code is listed twice in diff::CODES");
+    assert_eq!(
+        codes.len(),
+        CODES.len(),
+        "a code is listed twice in diff::CODES"
+    );
     let docs = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/docs/quality-gates.md"

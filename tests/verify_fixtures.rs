@@ -172,5 +172,8 @@ fn every_field_a_migration_drops_is_named_by_schema_path_in_one_run() {
         text.contains("migration to version 2 drops 2 fields without declaring them: `Pets[].Kind`, `Pets[].Level`"),
         "{text}"
     );
-    assert!(!text.contains("p1") && !text.contains("p2"), "fixture keys leak into the report: {text}");
+    assert!(
+        !text.contains("p1") && !text.contains("p2"),
+        "fixture keys leak into the report: {text}"
+    );
 }

@@ -4,6 +4,8 @@
 //! published name that looks like operational data no `private = false`
 //! covers (VS3109).
 
+use std::collections::{HashMap, HashSet};
+
 use crate::check::rule::{Context, Rule};
 use crate::diagnostic::Span;
 use crate::schema::model::{DataPath, TemplateField, Type};
@@ -120,16 +122,59 @@ fn dotted(p: &[String]) -> String {
     p.join(".")
 }
 
-fn overlaps(a: &[String], b: &[String]) -> bool {
-    a.starts_with(b) || b.starts_with(a)
+/// The template's fields by path: the fields at or below a path and the
+/// fields above it are found without scanning the template, so checking every
+/// public path stays linear in the schema.
+struct Index<'t> {
+    /// (declaration index, field), sorted by path.
+    sorted: Vec<(usize, &'t TemplateField)>,
+    by_path: HashMap<&'t [String], (usize, &'t TemplateField)>,
+}
+
+impl<'t> Index<'t> {
+    fn new(template: &'t [TemplateField]) -> Self {
+        let mut sorted: Vec<(usize, &TemplateField)> = template.iter().enumerate().collect();
+        sorted.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+        Index {
+            by_path: sorted
+                .iter()
+                .map(|&(i, f)| (f.path.as_slice(), (i, f)))
+                .collect(),
+            sorted,
+        }
+    }
+
+    /// Fields at `p` or below it.
+    fn under(&self, p: &[String]) -> &[(usize, &'t TemplateField)] {
+        let start = self.sorted.partition_point(|(_, f)| f.path.as_slice() < p);
+        let len = self.sorted[start..].partition_point(|(_, f)| f.path.starts_with(p));
+        &self.sorted[start..start + len]
+    }
+
+    /// Fields strictly above `p` (fields whose path is a proper prefix of it).
+    fn above<'a>(
+        &'a self,
+        p: &'a [String],
+    ) -> impl Iterator<Item = (usize, &'t TemplateField)> + 'a {
+        (1..p.len()).filter_map(move |n| self.by_path.get(&p[..n]).copied())
+    }
+
+    /// Fields above, at or below `p`, in declaration order.
+    fn overlapping(&self, p: &[String]) -> Vec<&'t TemplateField> {
+        let mut all: Vec<(usize, &TemplateField)> = self.above(p).collect();
+        all.extend_from_slice(self.under(p));
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, f)| f).collect()
+    }
 }
 
 /// The largest paths under `path` that hold no private entry: what to publish
 /// instead of `path`. Empty when `path` is itself private or inside a private entry.
-pub fn safe_cover(template: &[TemplateField], path: &[String]) -> Vec<DataPath> {
-    let private: Vec<&TemplateField> = template
-        .iter()
-        .filter(|f| f.is_private() && overlaps(&f.path, path))
+fn cover(ix: &Index, path: &[String]) -> Vec<DataPath> {
+    let private: Vec<&TemplateField> = ix
+        .overlapping(path)
+        .into_iter()
+        .filter(|f| f.is_private())
         .collect();
     if private.is_empty() {
         return vec![path.to_vec()];
@@ -137,13 +182,18 @@ pub fn safe_cover(template: &[TemplateField], path: &[String]) -> Vec<DataPath> 
     if private.iter().any(|f| path.starts_with(&f.path)) {
         return Vec::new();
     }
+    let mut below: Vec<(usize, &TemplateField)> = ix
+        .under(path)
+        .iter()
+        .filter(|(_, f)| f.path.len() > path.len())
+        .copied()
+        .collect();
+    below.sort_by_key(|(i, _)| *i);
     let mut children: Vec<&String> = Vec::new();
-    for f in template {
-        if f.path.len() > path.len() && f.path.starts_with(path) {
-            let c = &f.path[path.len()];
-            if !children.contains(&c) {
-                children.push(c);
-            }
+    for (_, f) in below {
+        let c = &f.path[path.len()];
+        if !children.contains(&c) {
+            children.push(c);
         }
     }
     children
@@ -151,7 +201,7 @@ pub fn safe_cover(template: &[TemplateField], path: &[String]) -> Vec<DataPath> 
         .flat_map(|c| {
             let mut child = path.to_vec();
             child.push(c.clone());
-            safe_cover(template, &child)
+            cover(ix, &child)
         })
         .collect()
 }
@@ -173,51 +223,65 @@ fn names_in(ty: &Type, types: &TypeTable, at: String, out: &mut Vec<(String, Str
 }
 
 /// The type found `rest` segments below an entry of type `ty`.
-fn descend<'t>(ty: &'t Type, rest: &[String], types: &'t TypeTable) -> Option<&'t Type> {
+fn descend<'t>(ty: &'t Type, rest: &[String], types: &TypeTable<'t>) -> Option<&'t Type> {
     rest.iter().try_fold(ty, |t, seg| match types.plain(t) {
         Type::Record(fields) => fields.iter().find(|f| &f.name == seg).map(|f| &f.ty),
         _ => None,
     })
 }
 
+/// Who owns a published name, for the `private = false` opt-out.
+enum Owners<'t> {
+    /// Every field above, at or below this path.
+    Path(DataPath),
+    One(&'t TemplateField),
+}
+
 /// Operational-looking names `path` publishes that no `private = false`
 /// covers, as display paths.
-fn operational_names(
-    template: &[TemplateField],
-    types: &TypeTable,
-    path: &[String],
-) -> Vec<String> {
-    // (name, display path, entries that own it)
-    let mut found: Vec<(String, String, Vec<&TemplateField>)> = Vec::new();
-    let owners_of = |q: &[String]| -> Vec<&TemplateField> {
-        template.iter().filter(|f| overlaps(&f.path, q)).collect()
-    };
+fn operational_names(ix: &Index, types: &TypeTable, path: &[String]) -> Vec<String> {
+    let mut found: Vec<(String, String, Owners)> = Vec::new();
     // A segment of the path itself shows only what the path publishes.
-    let published = owners_of(path);
     for i in 0..path.len() {
-        found.push((path[i].clone(), dotted(&path[..=i]), published.clone()));
+        found.push((
+            path[i].clone(),
+            dotted(&path[..=i]),
+            Owners::Path(path.to_vec()),
+        ));
     }
-    for f in template {
-        if f.path.len() > path.len() && f.path.starts_with(path) {
+    let mut related: Vec<(usize, &TemplateField)> = ix.above(path).collect();
+    related.extend_from_slice(ix.under(path));
+    related.sort_by_key(|(i, _)| *i);
+    for (_, f) in related {
+        if f.path.len() > path.len() {
             for j in path.len()..f.path.len() {
                 let q = &f.path[..=j];
-                found.push((f.path[j].clone(), dotted(q), owners_of(q)));
+                found.push((f.path[j].clone(), dotted(q), Owners::Path(q.to_vec())));
             }
             let mut inner = Vec::new();
             names_in(&f.ty, types, dotted(&f.path), &mut inner);
-            found.extend(inner.into_iter().map(|(n, d)| (n, d, vec![f])));
-        } else if path.starts_with(&f.path) {
-            if let Some(ty) = descend(&f.ty, &path[f.path.len()..], types) {
-                let mut inner = Vec::new();
-                names_in(ty, types, dotted(path), &mut inner);
-                found.extend(inner.into_iter().map(|(n, d)| (n, d, vec![f])));
-            }
+            found.extend(inner.into_iter().map(|(n, d)| (n, d, Owners::One(f))));
+        } else if let Some(ty) = descend(&f.ty, &path[f.path.len()..], types) {
+            let mut inner = Vec::new();
+            names_in(ty, types, dotted(path), &mut inner);
+            found.extend(inner.into_iter().map(|(n, d)| (n, d, Owners::One(f))));
         }
     }
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (name, shown, owners) in found {
-        let opted_out = !owners.is_empty() && owners.iter().all(|f| f.private == Some(false));
-        if !opted_out && operational(&name).is_some() && !out.contains(&shown) {
+        if operational(&name).is_none() || seen.contains(&shown) {
+            continue;
+        }
+        let opted_out = match owners {
+            Owners::One(f) => f.private == Some(false),
+            Owners::Path(q) => {
+                let owners = ix.overlapping(&q);
+                !owners.is_empty() && owners.iter().all(|f| f.private == Some(false))
+            }
+        };
+        if !opted_out {
+            seen.insert(shown.clone());
             out.push(shown);
         }
     }
@@ -240,12 +304,15 @@ pub fn check_public(
     types: &TypeTable,
     public: &[(DataPath, Span)],
 ) -> Vec<Exposure> {
+    let ix = Index::new(template);
+    let listed: HashSet<&DataPath> = public.iter().map(|(p, _)| p).collect();
     let mut out = Vec::new();
     for (path, span) in public {
         let p = dotted(path);
-        let private: Vec<&TemplateField> = template
-            .iter()
-            .filter(|f| f.is_private() && overlaps(&f.path, path))
+        let private: Vec<&TemplateField> = ix
+            .overlapping(path)
+            .into_iter()
+            .filter(|f| f.is_private())
             .collect();
         if let Some(owner) = private.iter().find(|f| path.starts_with(&f.path)) {
             let f = dotted(&owner.path);
@@ -271,7 +338,7 @@ pub fn check_public(
                 .iter()
                 .map(|f| format!("`{}`", dotted(&f.path)))
                 .collect();
-            let cover = safe_cover(template, path);
+            let cover = cover(&ix, path);
             let help = if cover.is_empty() {
                 format!(
                     "nothing under `{p}` may be published: remove it, since {} is marked `private = true`",
@@ -298,13 +365,15 @@ pub fn check_public(
             });
             continue;
         }
-        let hidden: Vec<String> = template
+        let mut hidden: Vec<(usize, &TemplateField)> = ix
+            .under(path)
             .iter()
-            .filter(|f| f.path.len() > path.len() && f.path.starts_with(path))
-            .filter(|f| !public.iter().any(|(q, _)| q == &f.path))
-            .map(|f| dotted(&f.path))
+            .filter(|(_, f)| f.path.len() > path.len() && !listed.contains(&f.path))
+            .copied()
             .collect();
+        hidden.sort_by_key(|(i, _)| *i);
         if !hidden.is_empty() {
+            let hidden: Vec<String> = hidden.iter().map(|(_, f)| dotted(&f.path)).collect();
             out.push(Exposure {
                 code: "VS3103",
                 error: false,
@@ -315,7 +384,7 @@ pub fn check_public(
                     .into(),
             });
         }
-        let names = operational_names(template, types, path);
+        let names = operational_names(&ix, types, path);
         if !names.is_empty() {
             out.push(Exposure {
                 code: "VS3109",
@@ -393,7 +462,7 @@ mod tests {
     }
 
     #[test]
-    fn safe_cover_descends_only_where_private_entries_are() {
+    fn the_safe_cover_descends_only_where_private_entries_are() {
         let t = vec![
             field("Flags.AntiCheat", Type::Boolean, Some(true)),
             field("Flags.Tutorial", Type::Boolean, None),
@@ -402,11 +471,11 @@ mod tests {
             field("Coins", Type::Boolean, None),
         ];
         assert_eq!(
-            safe_cover(&t, &path("Flags")),
+            cover(&Index::new(&t), &path("Flags")),
             [path("Flags.Tutorial"), path("Flags.Music")]
         );
-        assert_eq!(safe_cover(&t, &path("Coins")), [path("Coins")]);
-        assert!(safe_cover(&t, &path("Flags.AntiCheat")).is_empty());
+        assert_eq!(cover(&Index::new(&t), &path("Coins")), [path("Coins")]);
+        assert!(cover(&Index::new(&t), &path("Flags.AntiCheat")).is_empty());
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl Rule for TypeReferences {
         let mut suggestions = SUGGESTIONS;
         // Unknown names anywhere, reported once each where they are written.
         let parsed_map = &cx.parsed;
-        for t in type_texts(cx) {
+        for t in type_texts(doc) {
             let Some(Ok(parsed)) = parsed_map.get(&t.span) else {
                 continue;
             };

@@ -4,20 +4,19 @@
 //! once for the rules after it.
 
 use crate::check::rule::{Context, Rule};
-use crate::schema::document::TypeText;
+use crate::schema::document::{Document, TypeText};
 use crate::schema::types;
 
 pub struct TypeSyntax;
 
 /// Every type string of the document.
-pub fn type_texts(cx: &Context) -> Vec<TypeText> {
-    let doc = cx.doc;
-    let mut out: Vec<TypeText> = doc.types.iter().filter_map(|t| t.ty.clone()).collect();
+pub fn type_texts(doc: &Document) -> Vec<&TypeText> {
+    let mut out: Vec<&TypeText> = doc.types.iter().filter_map(|t| t.ty.as_ref()).collect();
     for s in &doc.stores {
         if let Some(t) = &s.template {
-            out.extend(t.fields.iter().filter_map(|f| f.ty.clone()));
+            out.extend(t.fields.iter().filter_map(|f| f.ty.as_ref()));
         }
-        out.extend(s.operations.iter().filter_map(|o| o.payload.clone()));
+        out.extend(s.operations.iter().filter_map(|o| o.payload.as_ref()));
     }
     out
 }
@@ -33,7 +32,7 @@ impl Rule for TypeSyntax {
 
     fn check(&self, cx: &mut Context) {
         let text = cx.doc.source.text();
-        for t in type_texts(cx) {
+        for t in type_texts(cx.doc) {
             let parsed = types::parse(&t.text);
             if let Err(e) = &parsed {
                 cx.out.error(

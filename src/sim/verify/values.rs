@@ -61,7 +61,6 @@ pub fn first_difference(a: &Value, b: &Value) -> String {
     walk(a, b, &mut Vec::new()).unwrap_or_else(|| "<nowhere>".to_string())
 }
 
-
 fn empty_table(value: &Value) -> bool {
     matches!(value, Value::Object(m) if m.is_empty())
         || matches!(value, Value::Array(a) if a.is_empty())
