@@ -233,3 +233,14 @@ fn unreadable_against_file_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }
+
+#[test]
+fn the_shipped_examples_have_no_change_since_their_last_release() {
+    for name in ["basic", "advanced"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schema-examples")
+            .join(name);
+        let (code, json) = diff(&dir, &[]);
+        assert_eq!((code, codes(&json)), (0, vec![]), "{name}");
+    }
+}

@@ -115,7 +115,7 @@ fn push_leaves(
         }
         _ => out.push(Leaf {
             path: path.clone(),
-            ty: ty.clone(),
+            ty: sorted(ty),
             default: path[base..]
                 .iter()
                 .try_fold(default, |v, k| v.get(k))
@@ -123,6 +123,28 @@ fn push_leaves(
                 .cloned(),
             span,
         }),
+    }
+}
+
+/// `ty` with record fields in name order: a type's meaning does not depend on
+/// the order fields are written in.
+fn sorted(ty: &Type) -> Type {
+    match ty {
+        Type::Record(fields) => {
+            let mut fields: Vec<crate::schema::model::Field> = fields
+                .iter()
+                .map(|f| crate::schema::model::Field {
+                    name: f.name.clone(),
+                    ty: sorted(&f.ty),
+                })
+                .collect();
+            fields.sort_by(|a, b| a.name.cmp(&b.name));
+            Type::Record(fields)
+        }
+        Type::Array(t) => Type::Array(Box::new(sorted(t))),
+        Type::Map(t) => Type::Map(Box::new(sorted(t))),
+        Type::Optional(t) => Type::Optional(Box::new(sorted(t))),
+        other => other.clone(),
     }
 }
 
@@ -582,5 +604,38 @@ pub fn show(ty: &Type) -> String {
             .collect::<Vec<_>>()
             .join(" | "),
         Type::Named(n) => n.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::types;
+
+    fn side(shape: &str) -> Side {
+        Side::of_release(&Release {
+            shape: types::parse_shape(shape).unwrap().ty,
+            legacy: false,
+            public: vec![],
+            private: vec![],
+            span: Span::default(),
+        })
+    }
+
+    #[test]
+    fn the_order_fields_are_written_in_is_no_change() {
+        let a = side("{ Items: {{ Count: integer, Id: string }} }");
+        let b = side("{ Items: {{ Id: string, Count: integer }} }");
+        assert_eq!(classify(&a, &b, None), vec![]);
+    }
+
+    #[test]
+    fn a_record_that_became_a_map_is_one_breaking_change() {
+        let a = side("{ Settings: { Music: boolean, Sfx: boolean } }");
+        let b = side("{ Settings: {[string]: boolean} }");
+        let changes = classify(&a, &b, None);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!((changes[0].code, changes[0].breaks_records), ("VSD002", true));
+        assert_eq!(changes[0].path, "Settings");
     }
 }
