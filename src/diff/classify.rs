@@ -635,7 +635,10 @@ mod tests {
         let b = side("{ Settings: {[string]: boolean} }");
         let changes = classify(&a, &b, None);
         assert_eq!(changes.len(), 1, "{changes:#?}");
-        assert_eq!((changes[0].code, changes[0].breaks_records), ("VSD002", true));
+        assert_eq!(
+            (changes[0].code, changes[0].breaks_records),
+            ("VSD002", true)
+        );
         assert_eq!(changes[0].path, "Settings");
     }
 }

@@ -128,20 +128,21 @@ fn dotted(p: &[String]) -> String {
 struct Index<'t> {
     /// (declaration index, field), sorted by path.
     sorted: Vec<(usize, &'t TemplateField)>,
-    by_path: HashMap<&'t [String], (usize, &'t TemplateField)>,
 }
 
 impl<'t> Index<'t> {
     fn new(template: &'t [TemplateField]) -> Self {
         let mut sorted: Vec<(usize, &TemplateField)> = template.iter().enumerate().collect();
         sorted.sort_by(|a, b| a.1.path.cmp(&b.1.path));
-        Index {
-            by_path: sorted
-                .iter()
-                .map(|&(i, f)| (f.path.as_slice(), (i, f)))
-                .collect(),
-            sorted,
-        }
+        Index { sorted }
+    }
+
+    /// The field declared at exactly `p`.
+    fn at(&self, p: &[String]) -> Option<(usize, &'t TemplateField)> {
+        self.sorted
+            .binary_search_by(|(_, f)| f.path.as_slice().cmp(p))
+            .ok()
+            .map(|i| self.sorted[i])
     }
 
     /// Fields at `p` or below it.
@@ -156,7 +157,7 @@ impl<'t> Index<'t> {
         &'a self,
         p: &'a [String],
     ) -> impl Iterator<Item = (usize, &'t TemplateField)> + 'a {
-        (1..p.len()).filter_map(move |n| self.by_path.get(&p[..n]).copied())
+        (1..p.len()).filter_map(move |n| self.at(&p[..n]))
     }
 
     /// Fields above, at or below `p`, in declaration order.
@@ -206,18 +207,49 @@ fn cover(ix: &Index, path: &[String]) -> Vec<DataPath> {
         .collect()
 }
 
-/// Record field names anywhere inside `ty`, with their display path below
-/// `at` (`[]` marks the elements of an array or map).
-fn names_in(ty: &Type, types: &TypeTable, at: String, out: &mut Vec<(String, String)>) {
+/// Whether names look operational, each distinct name judged once.
+#[derive(Default)]
+struct Judged(HashMap<String, bool>);
+
+impl Judged {
+    fn operational(&mut self, name: &str) -> bool {
+        if let Some(&b) = self.0.get(name) {
+            return b;
+        }
+        let b = operational(name).is_some();
+        self.0.insert(name.to_owned(), b);
+        b
+    }
+}
+
+/// Operational-looking record field names anywhere inside `ty`, as display
+/// paths below `at` (`[]` marks the elements of an array or map).
+fn names_in(
+    ty: &Type,
+    types: &TypeTable,
+    at: &mut String,
+    judged: &mut Judged,
+    out: &mut Vec<String>,
+) {
     match types.plain(ty) {
         Type::Record(fields) => {
             for f in fields {
-                let here = format!("{at}.{}", f.name);
-                out.push((f.name.clone(), here.clone()));
-                names_in(&f.ty, types, here, out);
+                let len = at.len();
+                at.push('.');
+                at.push_str(&f.name);
+                if judged.operational(&f.name) {
+                    out.push(at.clone());
+                }
+                names_in(&f.ty, types, at, judged, out);
+                at.truncate(len);
             }
         }
-        Type::Array(inner) | Type::Map(inner) => names_in(inner, types, format!("{at}[]"), out),
+        Type::Array(inner) | Type::Map(inner) => {
+            let len = at.len();
+            at.push_str("[]");
+            names_in(inner, types, at, judged, out);
+            at.truncate(len);
+        }
         _ => {}
     }
 }
@@ -239,38 +271,44 @@ enum Owners<'t> {
 
 /// Operational-looking names `path` publishes that no `private = false`
 /// covers, as display paths.
-fn operational_names(ix: &Index, types: &TypeTable, path: &[String]) -> Vec<String> {
-    let mut found: Vec<(String, String, Owners)> = Vec::new();
+fn operational_names(
+    ix: &Index,
+    types: &TypeTable,
+    path: &[String],
+    judged: &mut Judged,
+) -> Vec<String> {
+    let mut found: Vec<(String, Owners)> = Vec::new();
     // A segment of the path itself shows only what the path publishes.
     for i in 0..path.len() {
-        found.push((
-            path[i].clone(),
-            dotted(&path[..=i]),
-            Owners::Path(path.to_vec()),
-        ));
+        if judged.operational(&path[i]) {
+            found.push((dotted(&path[..=i]), Owners::Path(path.to_vec())));
+        }
     }
     let mut related: Vec<(usize, &TemplateField)> = ix.above(path).collect();
     related.extend_from_slice(ix.under(path));
     related.sort_by_key(|(i, _)| *i);
     for (_, f) in related {
-        if f.path.len() > path.len() {
+        let (ty, mut at) = if f.path.len() > path.len() {
             for j in path.len()..f.path.len() {
-                let q = &f.path[..=j];
-                found.push((f.path[j].clone(), dotted(q), Owners::Path(q.to_vec())));
+                if judged.operational(&f.path[j]) {
+                    let q = &f.path[..=j];
+                    found.push((dotted(q), Owners::Path(q.to_vec())));
+                }
             }
+            (Some(&f.ty), dotted(&f.path))
+        } else {
+            (descend(&f.ty, &path[f.path.len()..], types), dotted(path))
+        };
+        if let Some(ty) = ty {
             let mut inner = Vec::new();
-            names_in(&f.ty, types, dotted(&f.path), &mut inner);
-            found.extend(inner.into_iter().map(|(n, d)| (n, d, Owners::One(f))));
-        } else if let Some(ty) = descend(&f.ty, &path[f.path.len()..], types) {
-            let mut inner = Vec::new();
-            names_in(ty, types, dotted(path), &mut inner);
-            found.extend(inner.into_iter().map(|(n, d)| (n, d, Owners::One(f))));
+            names_in(ty, types, &mut at, judged, &mut inner);
+            found.extend(inner.into_iter().map(|d| (d, Owners::One(f))));
         }
     }
     let mut out: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    for (name, shown, owners) in found {
-        if operational(&name).is_none() || seen.contains(&shown) {
+    for (shown, owners) in found {
+        if seen.contains(&shown) {
             continue;
         }
         let opted_out = match owners {
@@ -305,6 +343,7 @@ pub fn check_public(
     public: &[(DataPath, Span)],
 ) -> Vec<Exposure> {
     let ix = Index::new(template);
+    let mut judged = Judged::default();
     let listed: HashSet<&DataPath> = public.iter().map(|(p, _)| p).collect();
     let mut out = Vec::new();
     for (path, span) in public {
@@ -384,7 +423,7 @@ pub fn check_public(
                     .into(),
             });
         }
-        let names = operational_names(&ix, types, path);
+        let names = operational_names(&ix, types, path, &mut judged);
         if !names.is_empty() {
             out.push(Exposure {
                 code: "VS3109",
