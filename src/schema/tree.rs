@@ -141,6 +141,51 @@ fn item(i: &toml_edit::Item) -> Item {
     }
 }
 
+/// How deeply the TOML parser lets keys and values nest.
+const NESTING: usize = 80;
+
+/// Where `text` first nests deeper than the parser allows: a dotted key with
+/// too many segments, or too many open brackets. Strings are skipped.
+fn too_deep(text: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut dots, mut i) = (0usize, 0usize, 0usize);
+    let mut line_start = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => {
+                let q = bytes[i];
+                i += 1;
+                while i < bytes.len() && bytes[i] != q && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' && q == b'"' { 2 } else { 1 };
+                }
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\n' => {
+                dots = 0;
+                line_start = i + 1;
+            }
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'.' => dots += 1,
+            b'=' | b',' => dots = 0,
+            _ => {}
+        }
+        if depth >= NESTING || dots + 1 >= NESTING {
+            return Some(Span {
+                start: if depth >= NESTING { i } else { line_start },
+                end: i + 1,
+            });
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Gives keys that came without a span (implicit tables from `[a.b]` headers)
 /// the span of their first spelling in the text at or after `from`.
 fn locate(text: &str, entries: &mut [Entry], from: usize) {
@@ -213,10 +258,16 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, SyntaxError> {
         Err(e) => {
             let span = span_of(e.span()).unwrap_or_default();
             let mut message = e.message().trim().to_owned();
+            let mut span = span;
             if message == "duplicate key" {
                 if let Some(key) = text.get(span.start..span.end) {
                     message = format!("duplicate key `{}`", key.trim_matches(['"', '\'']));
                 }
+            }
+            if message.contains("recursion") {
+                // The parser gives no position for this one; find it.
+                message = format!("a key or value nests more than {NESTING} levels deep");
+                span = too_deep(text).unwrap_or(span);
             }
             Err(SyntaxError { message, span })
         }
@@ -226,6 +277,19 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, SyntaxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_past_the_parser_limit_points_at_the_key() {
+        let key = vec!["A"; 100].join(".");
+        let text = format!("[s]\nok = 1\n{key} = 1\n");
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("nests more than 80"), "{}", e.message);
+        assert_eq!(e.span.start, text.find("A.A").unwrap());
+        let text = format!("x = {}1{}\n", "[".repeat(200), "]".repeat(200));
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("nests more than 80"), "{}", e.message);
+        assert_eq!(e.span.start, 4 + 79);
+    }
 
     #[test]
     fn keys_and_values_keep_their_byte_spans() {
