@@ -4,7 +4,8 @@
 //! careless or hostile schema holds: a 20,000-segment template path, a chain
 //! of 20,000 named types and a template 120 levels deep (each must be refused
 //! quickly with one diagnostic). Run with
-//! `cargo bench --bench toolchain [-- ITERATIONS]`.
+//! `cargo bench --bench toolchain [-- ITERATIONS] [example|large|limits]`
+//! (the last argument picks one group; all run by default).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -129,35 +130,53 @@ fn refused(iterations: u32, name: &str, text: &str) -> (f64, Vec<&'static str>) 
 }
 
 fn main() {
-    let iterations: u32 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(50);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let iterations: u32 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(50);
+    let group = |name: &str| {
+        let picked: Vec<&String> = args
+            .iter()
+            .filter(|a| ["example", "large", "limits"].contains(&a.as_str()))
+            .collect();
+        picked.is_empty() || picked.iter().any(|a| *a == name)
+    };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema-examples/advanced");
     let out = scratch("out");
 
-    let check_ms = time(iterations, || {
-        vstore::check::check_project(&root).expect("advanced example checks");
-    });
-    let build_ms = time(iterations, || build(&root, &out));
-    println!("check  schema-examples/advanced: {check_ms:.2} ms per run ({iterations} runs)");
-    println!("build  schema-examples/advanced: {build_ms:.2} ms per run ({iterations} runs)");
+    if group("example") {
+        let check_ms = time(iterations, || {
+            vstore::check::check_project(&root).expect("advanced example checks");
+        });
+        let build_ms = time(iterations, || build(&root, &out));
+        println!("check  schema-examples/advanced: {check_ms:.2} ms per run ({iterations} runs)");
+        println!("build  schema-examples/advanced: {build_ms:.2} ms per run ({iterations} runs)");
+    }
+    let runs = iterations.clamp(1, 5);
+    if group("large") {
+        large_group(runs, &out);
+    }
+    if group("limits") {
+        limits_group(runs);
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
 
+fn large_group(runs: u32, out: &Path) {
     let large = scratch("large");
     large_schema(&large, 5 * 1024 * 1024);
     let size = std::fs::metadata(large.join("virtualstore.toml"))
         .unwrap()
         .len();
-    let runs = iterations.clamp(1, 5);
     let check_ms = time(runs, || {
         vstore::check::check_project(&large).expect("the large schema checks");
     });
-    let build_ms = time(runs, || build(&large, &out));
+    let build_ms = time(runs, || build(&large, out));
     let mb = size as f64 / (1024.0 * 1024.0);
     println!("check  generated {mb:.1} MB schema: {check_ms:.0} ms per run ({runs} runs)");
     println!("build  generated {mb:.1} MB schema: {build_ms:.0} ms per run ({runs} runs)");
     let _ = std::fs::remove_dir_all(&large);
+}
 
+fn limits_group(runs: u32) {
     let path = vec!["A"; 20_000].join(".");
     let (ms, codes) = refused(
         runs,
@@ -185,5 +204,4 @@ fn main() {
         &format!("{HEADER}\"{deep}\" = {{ type = \"integer\", default = 0 }}\n"),
     );
     println!("check  template 120 levels deep: {ms:.1} ms, refused with {codes:?}");
-    let _ = std::fs::remove_dir_all(&out);
 }
