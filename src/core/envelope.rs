@@ -226,11 +226,6 @@ impl Envelope {
         }
         serde_json::from_value(value.clone()).map_err(|e| DecodeError::Malformed(e.to_string()))
     }
-
-    /// The live lease at `now` (UTC seconds), if any.
-    pub fn live_lease(&self, now: f64) -> Option<&Lease> {
-        self.meta.lease.as_ref().filter(|l| l.expires_at > now)
-    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,21 @@ use crate::schema::types::TypeTable;
 
 const OPERATIONS_SOURCE: &str = include_str!("../../../templates/runtime/Operations.luau");
 const MIGRATIONS_SOURCE: &str = include_str!("../../../templates/runtime/Migrations.luau");
+/// The runtime modules `Operations` requires (`require(script.Parent.X)`).
+const REQUIRED_SOURCES: &[(&str, &str)] = &[
+    (
+        "Settings",
+        include_str!("../../../templates/runtime/Settings.luau"),
+    ),
+    (
+        "Constants",
+        include_str!("../../../templates/runtime/Constants.luau"),
+    ),
+    (
+        "Types",
+        include_str!("../../../templates/runtime/Types.luau"),
+    ),
+];
 
 /// How `run` behaves.
 #[derive(Debug, Clone, Default)]
@@ -400,6 +415,20 @@ impl Vm {
         };
         let globals = lua.globals();
         let set = |k: &str, v: LuaValue| globals.set(k, v).map_err(|e| e.to_string());
+        // `script.Parent.X` names the sibling module `X`, loaded by `require`.
+        lua.load("script = { Parent = setmetatable({}, { __index = function(_, name) return name end }) }")
+            .exec()
+            .map_err(|e| e.to_string())?;
+        let require = lua
+            .create_function(|lua, name: String| {
+                let (_, source) = REQUIRED_SOURCES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .ok_or_else(|| mlua::Error::external(format!("no runtime module {name}")))?;
+                lua.load(*source).set_name(name).eval::<LuaValue>()
+            })
+            .map_err(|e| e.to_string())?;
+        set("require", LuaValue::Function(require))?;
         set("__Operations", load(OPERATIONS_SOURCE, "Operations")?)?;
         set("__Migrations", load(MIGRATIONS_SOURCE, "Migrations")?)?;
         let steps = lua.create_table().map_err(|e| e.to_string())?;
