@@ -39,28 +39,23 @@ impl Rule for Settings {
                 )
             });
             for lb in &s.decl.leaderboards {
-                let values = checked(
-                    &mut cx.out,
-                    &lb.settings,
-                    &settings::ORDERED_INDEX,
-                    |key| {
-                        let table = settings::ORDERED_INDEX_SETTINGS;
-                        let help = match closest(key, table.iter().map(|s| s.name)) {
-                            Some(s) => format!(
-                                "did you mean `{s}`? Leaderboards accept the OrderedIndex settings"
-                            ),
-                            None => format!(
-                                "leaderboards accept the OrderedIndex settings: {}",
-                                table.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
-                            ),
-                        };
-                        (
-                            format!("unknown OrderedIndex setting `{key}`"),
-                            "not an OrderedIndex setting",
-                            help,
-                        )
-                    },
-                );
+                let values = checked(&mut cx.out, &lb.settings, &settings::ORDERED_INDEX, |key| {
+                    let table = settings::ORDERED_INDEX_SETTINGS;
+                    let help = match closest(key, table.iter().map(|s| s.name)) {
+                        Some(s) => format!(
+                            "did you mean `{s}`? Leaderboards accept the OrderedIndex settings"
+                        ),
+                        None => format!(
+                            "leaderboards accept the OrderedIndex settings: {}",
+                            table.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    (
+                        format!("unknown OrderedIndex setting `{key}`"),
+                        "not an OrderedIndex setting",
+                        help,
+                    )
+                });
                 s.board_settings.insert(lb.name.value.clone(), values);
             }
         }
