@@ -322,11 +322,6 @@ impl Envelope {
         }
         Ok(())
     }
-
-    /// The live lease at `now` (UTC seconds), if any.
-    pub fn live_lease(&self, now: f64) -> Option<&Lease> {
-        self.meta.lease.as_ref().filter(|l| l.expires_at > now)
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,10 @@ const REPLICATION: &str = include_str!("../../templates/runtime/Replication.luau
 const SIBLINGS: &[(&str, &str)] = &[
     ("Path", include_str!("../../templates/runtime/Path.luau")),
     ("Types", include_str!("../../templates/runtime/Types.luau")),
+    (
+        "Constants",
+        include_str!("../../templates/runtime/Constants.luau"),
+    ),
 ];
 /// Source of the client package, handed to the harness's client VMs.
 pub const CLIENT: &str = include_str!("../../templates/client/init.luau");
