@@ -23,7 +23,7 @@ fn vm() -> Lua {
         })
         .unwrap();
     lua.globals().set("require", require).unwrap();
-    // `require(script.Parent.Settings)` inside a module names a sibling file.
+    // `require(script.Parent.X)` inside a module names the sibling file `X`.
     lua.load(
         "script = { Parent = setmetatable({}, { __index = function(_, name) return name end }) }",
     )

@@ -1,12 +1,16 @@
-//! `vstore build`: check the project, update `vstore.lock`, and write the
-//! Rojo-ready package (or, with `--check`, compare it with the disk).
+//! `vstore build`: check the project and write the Rojo-ready package, typing
+//! migrations against the released shapes in `vstore.lock`. Building never
+//! writes the lock (releasing is `vstore release`). With `--check` it writes
+//! nothing and exits 1 when the package on disk differs from what would be
+//! written, or when the lock records a released version of a store that the
+//! schema has changed since (`vstore release` would record it again).
 
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
 use crate::check;
 use crate::codegen::{self, Drift, History};
-use crate::schema::{lock, types};
+use crate::schema::lock;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BuildArgs {
@@ -16,7 +20,7 @@ pub struct BuildArgs {
     /// Output folder (defaults to `[project] out` from `virtualstore.toml`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Compare the emitted tree with the disk instead of writing; exit 1 on any difference.
+    /// Compare the emitted tree and `vstore.lock` with the disk instead of writing; exit 1 on any difference.
     #[arg(long)]
     pub check: bool,
     /// Rebuild whenever the schema, migrations or handlers change (see `watch`).
@@ -50,37 +54,19 @@ pub fn run(args: BuildArgs) -> Outcome {
         }
     };
     super::check::print(&checked.warnings);
-    let project = checked.project;
     let out = match &args.out {
         Some(out) => out.clone(),
-        None => args.project.join(&project.out),
+        None => args.project.join(&checked.project.out),
     };
-    let old_lock = match lock::read(&args.project) {
-        Ok(l) => l,
-        Err(d) => {
-            super::check::print(&[d]);
-            return Outcome::UserErrors;
-        }
-    };
-    let files = codegen::generate_with_history(&project, &history(&old_lock));
+    let files = codegen::generate_with_history(&checked.project, &history(&checked.lock));
     if args.check {
-        return compare(&files, &out);
-    }
-    let new_lock = lock::updated(&project, &old_lock);
-    if lock::render(&new_lock)
-        != old_lock
-            .source
-            .as_ref()
-            .map(|s| s.text().to_string())
-            .unwrap_or_default()
-    {
-        if let Err(e) = lock::write(&args.project, &new_lock) {
-            eprintln!(
-                "error: cannot write {}: {e}",
-                args.project.join(lock::LOCK_FILE).display()
-            );
-            return Outcome::Usage;
-        }
+        let package = compare(&files, &out);
+        let released = stale_releases(&checked);
+        return if package && released {
+            Outcome::Ok
+        } else {
+            Outcome::UserErrors
+        };
     }
     match codegen::write_files(&files, &out) {
         Ok(()) => {
@@ -96,22 +82,37 @@ pub fn run(args: BuildArgs) -> Outcome {
 
 /// Old shapes recorded in the lock, so migrations see `V<N>` as real types.
 pub fn history(lock: &lock::Lock) -> History {
-    let mut history = History::new();
-    for (store, versions) in &lock.stores {
-        for (version, shape) in versions {
-            if let Ok(parsed) = types::parse(shape) {
-                history.insert((store.clone(), *version), parsed.ty);
-            }
-        }
-    }
-    history
+    lock::history(lock)
 }
 
-fn compare(files: &[codegen::OutFile], out: &Path) -> Outcome {
+/// True when no released version has changed since it was released.
+fn stale_releases(checked: &check::Checked) -> bool {
+    let mut ok = true;
+    for store in &checked.project.stores {
+        if let Some(v) = lock::unreleased_changes(store, &checked.project, &checked.lock) {
+            ok = false;
+            println!(
+                "differs: {} records {} version {v} as released, but its shape, public paths or privacy changed since",
+                lock::LOCK_FILE,
+                store.name
+            );
+        }
+    }
+    if !ok {
+        eprintln!(
+            "error: {} is out of date; run `vstore release` to record the compatible changes (or bump the version)",
+            lock::LOCK_FILE
+        );
+    }
+    ok
+}
+
+/// True when the package on disk is what would be written.
+fn compare(files: &[codegen::OutFile], out: &Path) -> bool {
     let drift = codegen::compare(files, out);
     if drift.is_empty() {
         println!("{}: up to date ({} files)", out.display(), files.len());
-        return Outcome::Ok;
+        return true;
     }
     for d in &drift {
         match d {
@@ -125,5 +126,5 @@ fn compare(files: &[codegen::OutFile], out: &Path) -> Outcome {
         drift.len(),
         out.display()
     );
-    Outcome::UserErrors
+    false
 }

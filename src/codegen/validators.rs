@@ -19,6 +19,21 @@ pub(super) fn render(cx: &StoreCx) -> OutFile {
         exported.push(context! { name => luau::pascal(std::slice::from_ref(name)), check => check_fn(name), root => luau::string(name) });
     }
     functions.push(data_function("checkData", &cx.store.shape));
+    // Old versions whose shape the lock records, and the current one when a
+    // migration leads to it: checked before and after migrating.
+    let mut stored_versions = Vec::new();
+    for v in 1..=cx.store.version {
+        let shape = if v == cx.store.version {
+            (cx.store.version > 1).then_some(&cx.store.shape)
+        } else {
+            cx.history.get(&(cx.store.name.clone(), v))
+        };
+        if let Some(shape) = shape {
+            let check = format!("checkVersion{v}");
+            functions.push(stored_function(&check, shape));
+            stored_versions.push(context! { version => v, check => check });
+        }
+    }
     for op in &cx.operations {
         let name = payload_type_name(&op.name);
         functions.push(function(&check_fn(&name), &op.payload));
@@ -30,7 +45,7 @@ pub(super) fn render(cx: &StoreCx) -> OutFile {
         path: cx.path("Validators.luau"),
         contents: cx.render(
             "validators.luau",
-            context! { header => &cx.header, functions => functions, exported => exported },
+            context! { header => &cx.header, functions => functions, exported => exported, versions => stored_versions },
         ),
     }
 }
@@ -122,6 +137,9 @@ struct Emitter {
     /// enum, known fields of a record), emitted before the function.
     sets: String,
     set_count: usize,
+    /// Missing record fields pass (stored data of a schema version, before
+    /// template defaults fill them).
+    lenient: bool,
 }
 
 impl Emitter {
@@ -334,7 +352,13 @@ impl Emitter {
                         indent,
                         &format!("local {local} = {}", luau::index(v, &f.name)),
                     );
-                    self.check(&f.ty, &local, &path.field(&f.name), indent);
+                    if self.lenient && !matches!(f.ty, Type::Optional(_)) {
+                        self.line(indent, &format!("if {local} ~= nil then"));
+                        self.check(&f.ty, &local, &path.field(&f.name), indent + 1);
+                        self.line(indent, "end");
+                    } else {
+                        self.check(&f.ty, &local, &path.field(&f.name), indent);
+                    }
                 }
             }
         }
@@ -405,6 +429,7 @@ pub fn function(name: &str, ty: &Type) -> String {
         name: name.to_string(),
         sets: String::new(),
         set_count: 0,
+        lenient: false,
     };
     e.line(
         0,
@@ -426,12 +451,24 @@ pub fn function(name: &str, ty: &Type) -> String {
 
 /// The store's data check: paths are spelled statically from the root.
 pub fn data_function(name: &str, shape: &Type) -> String {
+    root_function(name, shape, false)
+}
+
+/// The check of data stored at one schema version, before it migrates: a
+/// field that is there must have that version's type, a missing one passes
+/// (template defaults fill it when the record opens).
+pub fn stored_function(name: &str, shape: &Type) -> String {
+    root_function(name, shape, true)
+}
+
+fn root_function(name: &str, shape: &Type, lenient: bool) -> String {
     let mut e = Emitter {
         out: String::new(),
         counter: 0,
         name: name.to_string(),
         sets: String::new(),
         set_count: 0,
+        lenient,
     };
     e.line(0, &format!("local function {name}(value: any): string?"));
     e.check(shape, "value", &PathExpr::Static(String::new()), 1);

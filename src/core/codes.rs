@@ -130,6 +130,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "An operation with that ID is already retained.",
     ),
     (
+        "OperationQueueFull",
+        "The record already holds PendingOperationLimit pending operations.",
+    ),
+    (
         "UnknownOperation",
         "No handler is registered for that operation name.",
     ),

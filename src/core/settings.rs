@@ -177,6 +177,12 @@ pub const STORE_SETTINGS: &[Setting] = &[
         "Maximum pending operations processed in one pass.",
     ),
     int(
+        "PendingOperationLimit",
+        1000.0,
+        1.0,
+        "Maximum pending operations one record holds; queueing more fails with OperationQueueFull.",
+    ),
+    int(
         "MaxOperationAttempts",
         10.0,
         1.0,
