@@ -5,22 +5,16 @@
 use std::collections::BTreeSet;
 
 use crate::schema::model::{Project, Store, Type};
+use crate::schema::types::TypeTable;
 
 use super::luau;
 
+/// `ty` with named references followed (the one resolution, `TypeTable`).
 pub(crate) fn resolve<'a>(project: &'a Project, ty: &'a Type) -> &'a Type {
-    let mut ty = ty;
-    let mut seen = 0;
-    while let Type::Named(n) = ty {
-        match project.types.iter().find(|(name, _)| name == n) {
-            Some((_, t)) if seen < 64 => {
-                ty = t;
-                seen += 1;
-            }
-            _ => break,
-        }
+    match ty {
+        Type::Named(_) => TypeTable::new(&project.types).resolve(ty),
+        _ => ty,
     }
-    ty
 }
 
 /// The type at `path` inside `shape`, following named types.

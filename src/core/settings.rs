@@ -51,6 +51,11 @@ pub struct Setting {
 pub const ROBLOX_MAX_VALUE_CHARS: usize = 4_194_304;
 /// Roblox's key / store name / scope limit (error 102).
 pub const ROBLOX_MAX_KEY_CHARS: usize = 50;
+/// The deepest nesting of tables a DataStore value may have below its
+/// outermost table. The simulator refuses deeper values; `vstore check` takes
+/// the stricter reading and counts the outermost table too
+/// (docs/simulator.md).
+pub const ROBLOX_MAX_VALUE_DEPTH: usize = 100;
 /// The record envelope's format marker written into every record.
 pub const FORMAT_MARKER: &str = "VirtualStore";
 /// Version of the record envelope layout.

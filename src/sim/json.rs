@@ -7,7 +7,7 @@
 use mlua::{Lua, Table, Value as LuaValue};
 use serde_json::{Map, Number, Value};
 
-const MAX_DEPTH: usize = 100;
+const MAX_DEPTH: usize = crate::core::settings::ROBLOX_MAX_VALUE_DEPTH;
 
 /// Why a Luau value cannot be stored or sent.
 #[derive(Debug, Clone, PartialEq)]

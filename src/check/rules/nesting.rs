@@ -13,10 +13,9 @@ use super::type_references::table_depth;
 pub struct Nesting;
 
 /// The deepest nesting of tables a DataStore value may have, counting the
-/// outermost table as 1. The simulator refuses values nested deeper than 100
-/// tables below the top one; the toolchain takes the stricter reading and
-/// counts the top one too.
-pub const DATASTORE_MAX_DEPTH: usize = 100;
+/// outermost table as 1 (the stricter reading of Roblox's limit, see
+/// `ROBLOX_MAX_VALUE_DEPTH`).
+pub const DATASTORE_MAX_DEPTH: usize = crate::core::settings::ROBLOX_MAX_VALUE_DEPTH;
 
 /// Tables above a template field's own value: the envelope and `Data`.
 const ABOVE_DATA: usize = 2;
