@@ -1,14 +1,15 @@
 //! The JSON Schema of `virtualstore.toml` for editors (Taplo, Even Better
-//! TOML). Generated from the Rust model: settings, their kinds, bounds,
-//! defaults and docs come from `core::settings`; the table layout mirrors what
-//! the `schema` front end reads. `schemas/virtualstore.schema.json` is this
-//! output, kept identical by a test.
+//! TOML), generated from the same tables the toolchain reads with: the
+//! layout, keys, kinds and docs from `schema::keys`, settings with their
+//! kinds, bounds, defaults and docs from `core::settings`.
+//! `schemas/virtualstore.schema.json` is this output, kept identical by a test.
 
 use serde_json::{json, Map, Value};
 
 use crate::core::settings::{
     Setting, SettingKind, SettingValue, ORDERED_INDEX_SETTINGS, STORE_SETTINGS,
 };
+use crate::schema::keys::{self, Key, Names, Settings, Table, Value as Kind};
 
 /// Where the published schema lives in the repository.
 pub const PATH: &str = "schemas/virtualstore.schema.json";
@@ -70,6 +71,106 @@ fn settings_object(settings: &[Setting], description: &str) -> Value {
     })
 }
 
+const TYPE_EXPR: &str = "#/$defs/typeExpr";
+const DATA_PATH: &str = "#/$defs/dataPath";
+
+fn with_doc(mut v: Value, doc: &str) -> Value {
+    if !doc.is_empty() {
+        v["description"] = json!(doc);
+    }
+    v
+}
+
+/// A table of `keys::Table`: its keys, which are required, nothing else.
+fn table(t: &Table, doc: &str) -> Value {
+    let props: Map<String, Value> = t
+        .keys
+        .iter()
+        .map(|k| (k.name.to_string(), key(k)))
+        .collect();
+    let required: Vec<&str> = t
+        .keys
+        .iter()
+        .filter(|k| k.required)
+        .map(|k| k.name)
+        .collect();
+    let mut v = json!({
+        "type": "object",
+        "properties": props,
+        "additionalProperties": false,
+    });
+    if !required.is_empty() {
+        v["required"] = json!(required);
+    }
+    with_doc(v, doc)
+}
+
+fn key(k: &Key) -> Value {
+    let v = match k.value {
+        Kind::String { min_len, default } => {
+            let mut v = json!({ "type": "string" });
+            if let Some(n) = min_len {
+                v["minLength"] = json!(n);
+            }
+            if let Some(d) = default {
+                v["default"] = json!(d);
+            }
+            v
+        }
+        Kind::Boolean { default } => {
+            let mut v = json!({ "type": "boolean" });
+            if let Some(d) = default {
+                v["default"] = json!(d);
+            }
+            v
+        }
+        Kind::Integer { min } => {
+            let mut v = json!({ "type": "integer" });
+            if let Some(m) = min {
+                v["minimum"] = json!(m);
+            }
+            v
+        }
+        Kind::Number => json!({ "type": "number" }),
+        Kind::Choice(options) => json!({ "type": "string", "enum": options }),
+        // The type language is described once, in its definition.
+        Kind::TypeExpr => return json!({ "$ref": TYPE_EXPR }),
+        Kind::DataPath => json!({ "$ref": DATA_PATH }),
+        Kind::DataPaths { unique } => {
+            let mut v = json!({ "type": "array", "items": { "$ref": DATA_PATH } });
+            if unique {
+                v["uniqueItems"] = json!(true);
+            }
+            v
+        }
+        Kind::File => json!({ "type": "string" }),
+        Kind::Any => json!({}),
+        Kind::Table(t) => return table(t, k.doc),
+        Kind::Named(t, names) => {
+            let mut v = json!({ "type": "object", "additionalProperties": table(t, t.doc) });
+            if let Names::Identifiers { max_len } = names {
+                v["propertyNames"] =
+                    json!({ "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": max_len });
+            }
+            v
+        }
+        Kind::Tables(t) => json!({ "type": "array", "items": table(t, t.doc) }),
+        Kind::Settings(Settings::Store) => return settings_object(STORE_SETTINGS, k.doc),
+        Kind::Settings(Settings::OrderedIndex) => {
+            return settings_object(ORDERED_INDEX_SETTINGS, k.doc)
+        }
+        Kind::Types => json!({ "type": "object", "additionalProperties": { "$ref": TYPE_EXPR } }),
+        Kind::Stores => {
+            json!({ "type": "object", "additionalProperties": { "$ref": "#/$defs/store" } })
+        }
+        Kind::Template => json!({
+            "type": "object",
+            "additionalProperties": { "$ref": "#/$defs/templateEntry" },
+        }),
+    };
+    with_doc(v, k.doc)
+}
+
 /// The schema as a JSON value.
 pub fn generate() -> Value {
     let type_expr = json!({
@@ -80,23 +181,6 @@ pub fn generate() -> Value {
         "type": "string",
         "description": "A dotted path into profile data, e.g. \"Wallet.Coins\".",
         "pattern": "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$",
-    });
-    let template_field = json!({
-        "type": "object",
-        "description": "A template field: its type, default, optional bounds and privacy.",
-        "properties": {
-            "type": { "$ref": "#/$defs/typeExpr" },
-            "default": { "description": "The value new records start with; must satisfy the type." },
-            "min": { "type": "number", "description": "Smallest accepted number." },
-            "max": { "type": "number", "description": "Largest accepted number." },
-            "maxLength": { "type": "integer", "minimum": 1, "description": "Longest accepted string, in characters." },
-            "private": {
-                "type": "boolean",
-                "description": "true: the field and everything inside it (record fields, elements) never reach a public path; `vstore check` rejects public paths that name it or publish a parent of it. false: the field is safe to publish even though its name looks operational (receipts, tokens, admin, ...).",
-            },
-        },
-        "required": ["type"],
-        "additionalProperties": false,
     });
     // A template key is a field, or a table of further keys (`[stores.X.template.Wallet]`).
     let template_entry = json!({
@@ -109,110 +193,18 @@ pub fn generate() -> Value {
             },
         ],
     });
-    let store = json!({
-        "type": "object",
-        "description": "One VirtualStore: its kind, version, settings, template, public paths, migrations and operations.",
-        "properties": {
-            "kind": {
-                "type": "string",
-                "enum": ["players", "keyed"],
-                "description": "\"players\": the player facade over Player_<UserId>; \"keyed\": the core keyed Store.",
-            },
-            "version": { "type": "integer", "minimum": 1, "description": "Current schema version; migrations step to it one version at a time." },
-            "settings": settings_object(STORE_SETTINGS, "Store and Session settings; unset ones keep the spec defaults."),
-            "template": {
-                "type": "object",
-                "description": "Fields keyed by dotted path.",
-                "additionalProperties": { "$ref": "#/$defs/templateEntry" },
-            },
-            "public": {
-                "type": "object",
-                "description": "Exact paths the owning client receives.",
-                "properties": {
-                    "paths": { "type": "array", "items": { "$ref": "#/$defs/dataPath" }, "uniqueItems": true, "description": "Exact paths; never a parent of a `private = true` field, never `Meta` or another reserved envelope name." },
-                    "channel": { "type": "string", "minLength": 1, "description": "Replication channel name (defaults to the store name)." },
-                },
-                "additionalProperties": false,
-            },
-            "migrations": {
-                "type": "array",
-                "description": "One step per destination version.",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "to": { "type": "integer", "minimum": 2, "description": "Destination version; the step runs to - 1 -> to." },
-                        "file": { "type": "string", "description": "Luau file returning the migration function." },
-                    },
-                    "required": ["to", "file"],
-                    "additionalProperties": false,
-                },
-            },
-            "operations": {
-                "type": "object",
-                "description": "Durable operation handlers by name.",
-                "additionalProperties": {
-                    "type": "object",
-                    "properties": {
-                        "payload": { "$ref": "#/$defs/typeExpr" },
-                        "writes": { "type": "array", "items": { "$ref": "#/$defs/dataPath" }, "description": "Every path the handler may write." },
-                        "file": { "type": "string", "description": "Luau file returning the handler." },
-                    },
-                    "required": ["payload", "writes", "file"],
-                    "additionalProperties": false,
-                },
-            },
-            "leaderboards": {
-                "type": "object",
-                "description": "OrderedIndex leaderboards by OrderedDataStore name; each projects one integer field after every save.",
-                "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 50 },
-                "additionalProperties": {
-                    "type": "object",
-                    "properties": {
-                        "path": { "$ref": "#/$defs/dataPath", "description": "A non-optional integer template field." },
-                        "ascending": { "type": "boolean", "default": false, "description": "Sort low to high (fastest times)." },
-                        "settings": settings_object(ORDERED_INDEX_SETTINGS, "OrderedIndex settings."),
-                    },
-                    "required": ["path"],
-                    "additionalProperties": false,
-                },
-            },
-        },
-        "required": ["kind", "version", "template"],
+    let mut root = table(&keys::ROOT, keys::ROOT.doc);
+    root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+    root["$id"] = json!("https://vstore.dev/schemas/virtualstore.schema.json");
+    root["title"] = json!("virtualstore.toml");
+    root["$defs"] = json!({
+        "typeExpr": type_expr,
+        "dataPath": data_path,
+        "templateField": table(&keys::FIELD, keys::FIELD.doc),
+        "templateEntry": template_entry,
+        "store": table(&keys::STORE, keys::STORE.doc),
     });
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://vstore.dev/schemas/virtualstore.schema.json",
-        "title": "virtualstore.toml",
-        "description": "A vstore project: persistent Roblox player data declared once and generated into a Luau VirtualStore package.",
-        "type": "object",
-        "properties": {
-            "project": {
-                "type": "object",
-                "properties": {
-                    "out": { "type": "string", "default": "build", "description": "Where the Rojo-ready package is written, relative to this file." },
-                    "typescript": { "type": "boolean", "default": false, "description": "Also emit roblox-ts typings." },
-                },
-                "additionalProperties": false,
-            },
-            "types": {
-                "type": "object",
-                "description": "Named types usable in templates and payloads.",
-                "additionalProperties": { "$ref": "#/$defs/typeExpr" },
-            },
-            "stores": {
-                "type": "object",
-                "description": "Stores by name.",
-                "additionalProperties": { "$ref": "#/$defs/store" },
-            },
-        },
-        "$defs": {
-            "typeExpr": type_expr,
-            "dataPath": data_path,
-            "templateField": template_field,
-            "templateEntry": template_entry,
-            "store": store,
-        },
-    })
+    root
 }
 
 /// The file contents: pretty JSON with a trailing newline.

@@ -120,7 +120,7 @@ fn building_twice_gives_identical_bytes() {
 }
 
 #[test]
-fn committed_locks_match_what_build_records() {
+fn building_never_changes_the_committed_locks() {
     for name in ["basic", "advanced"] {
         let project = assert_builds(name);
         let committed = fs::read_to_string(
@@ -249,7 +249,10 @@ fn init_project_checks_and_builds_unchanged() {
     let out = build(&dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(dir.join("build/PlayerData/init.luau").is_file());
-    assert!(dir.join("vstore.lock").is_file());
+    assert!(
+        !dir.join("vstore.lock").exists(),
+        "building never records a release"
+    );
     let out = build(&dir, &["--check"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let out = vstore(&["test", "--project", dir.to_str().expect("utf-8")]);
@@ -282,5 +285,95 @@ fn build_refuses_a_changed_shape_without_a_version_bump() {
     assert!(
         !project.join("build").exists(),
         "nothing may be written on errors"
+    );
+}
+
+/// `vstore <args> --project dir`, its exit code and all it printed.
+fn run(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--project", dir.to_str().expect("utf-8")]);
+    let out = vstore(&all);
+    (out.status.code(), text(&out))
+}
+
+fn edit(dir: &std::path::Path, f: impl Fn(&str) -> String) {
+    let path = dir.join("virtualstore.toml");
+    let before = fs::read_to_string(&path).expect("read");
+    let after = f(&before);
+    assert_ne!(before, after, "the edit changed nothing");
+    fs::write(path, after).expect("write");
+}
+
+#[test]
+fn a_fresh_project_evolves_through_release_compatible_edits_and_a_migration() {
+    let dir = scratch("evolve").join("game");
+    assert_eq!(
+        vstore(&["init", dir.to_str().expect("utf-8")])
+            .status
+            .code(),
+        Some(0)
+    );
+    let (code, out) = run(&dir, &["release"]);
+    assert_eq!(code, Some(0), "{out}");
+    let lock = fs::read_to_string(dir.join("vstore.lock")).expect("release writes the lock");
+    assert!(lock.contains("[stores.PlayerData.\"1\"]"), "{lock}");
+
+    // A field with a default: no bump, no migration; the lock is behind until released.
+    edit(&dir, |t| {
+        t.replacen(
+            "[stores.PlayerData.template]\n",
+            "[stores.PlayerData.template]\nGems = { type = \"integer\", default = 0, min = 0 }\n",
+            1,
+        )
+    });
+    for args in [&["check"][..], &["build"]] {
+        let (code, out) = run(&dir, args);
+        assert_eq!(code, Some(0), "{args:?}: {out}");
+    }
+    let (code, out) = run(&dir, &["build", "--check"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("run `vstore release`"), "{out}");
+    assert_eq!(run(&dir, &["release"]).0, Some(0));
+    let (code, out) = run(&dir, &["build", "--check"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&dir, &["release", "--check"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("nothing to release"), "{out}");
+
+    // Removing a released field needs a bump and a migration, and says exactly how.
+    edit(&dir, |t| {
+        t.replace("Gems = { type = \"integer\", default = 0, min = 0 }\n", "")
+    });
+    let (code, out) = run(&dir, &["check"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("VS5001"), "{out}");
+    assert!(out.contains("field `Gems` was removed"), "{out}");
+    let fix = "bump to `version = 2` and add `[[stores.PlayerData.migrations]]` with `to = 2` and `file = \"migrations/PlayerData/2.luau\"`";
+    let flat: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(fix), "{out}");
+    assert_eq!(run(&dir, &["build"]).0, Some(1), "build refuses it too");
+    assert_eq!(run(&dir, &["release"]).0, Some(1), "and so does release");
+
+    fs::write(
+        dir.join("migrations/PlayerData/2.luau"),
+        "--@removes Gems\nreturn function(old: V1): V2\n\told.Gems = nil\n\treturn old\nend\n",
+    )
+    .expect("migration");
+    edit(&dir, |t| {
+        t.replacen("version = 1", "version = 2", 1)
+            + "\n[[stores.PlayerData.migrations]]\nto = 2\nfile = \"migrations/PlayerData/2.luau\"\n"
+    });
+    for args in [&["check"][..], &["build"], &["release"]] {
+        let (code, out) = run(&dir, args);
+        assert_eq!(code, Some(0), "{args:?}: {out}");
+    }
+    let lock = fs::read_to_string(dir.join("vstore.lock")).expect("lock");
+    assert!(
+        lock.contains("[stores.PlayerData.\"1\"]") && lock.contains("[stores.PlayerData.\"2\"]"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("Gems: integer(0..)?"),
+        "version 1 records Gems as added after its first release: {lock}"
     );
 }

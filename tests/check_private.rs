@@ -147,11 +147,10 @@ fn operational_names_warn_without_failing_and_private_false_silences_them() {
 }
 
 #[test]
-fn privacy_is_not_part_of_the_recorded_shape() {
-    // Marking a released field private needs no version bump or migration.
+fn changing_privacy_of_a_released_field_needs_no_version_bump() {
     let dir = project("lock", FLAGS);
     let before = check_project(&dir).unwrap().project;
-    let lock = vstore::schema::lock::updated(&before, &vstore::schema::lock::Lock::default());
+    let lock = vstore::schema::lock::release(&before, &vstore::schema::lock::Lock::default());
     vstore::schema::lock::write(&dir, &lock).unwrap();
     std::fs::write(
         dir.join("virtualstore.toml"),

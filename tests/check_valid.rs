@@ -116,49 +116,90 @@ version = 1
 "Wallet.Coins" = { type = "integer", default = 0, min = 0 }
 "#;
 
+fn codes(dir: &Path) -> Vec<&'static str> {
+    match check_project(dir) {
+        Ok(_) => Vec::new(),
+        Err(f) => f.diagnostics.iter().map(|d| d.code).collect(),
+    }
+}
+
+fn release(dir: &Path) {
+    let checked = check_project(dir).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    lock::write(dir, &lock::release(&checked.project, &checked.lock)).unwrap();
+}
+
 #[test]
-fn editing_a_released_template_without_a_bump_is_a_history_error() {
-    let dir = scratch("history");
+fn a_released_version_takes_compatible_changes_without_a_bump() {
+    let dir = scratch("compatible");
     std::fs::write(dir.join("virtualstore.toml"), V1).unwrap();
-    let checked = check_project(&dir).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
-    let released = lock::updated(&checked.project, &lock::read(&dir).unwrap());
-    lock::write(&dir, &released).unwrap();
+    release(&dir);
     assert!(
-        check_project(&dir).is_ok(),
-        "an unchanged project must pass against its own lock"
+        codes(&dir).is_empty(),
+        "an unchanged project passes against its own lock"
     );
+    let compatible = [
+        format!("{V1}Level = {{ type = \"integer\", default = 1 }}\n"),
+        format!("{V1}Title = {{ type = \"string?\" }}\n"),
+        V1.replace(", min = 0 }", " }"),
+        format!("{V1}\n[stores.PlayerData.public]\npaths = [\"Wallet.Coins\"]\n"),
+    ];
+    for edited in compatible {
+        std::fs::write(dir.join("virtualstore.toml"), &edited).unwrap();
+        assert_eq!(codes(&dir), Vec::<&str>::new(), "{edited}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
-    let edited = format!("{V1}Level = {{ type = \"integer\", default = 1 }}\n");
-    std::fs::write(dir.join("virtualstore.toml"), &edited).unwrap();
-    let failed = check_project(&dir).unwrap_err();
-    assert_eq!(
-        failed
-            .diagnostics
-            .iter()
-            .map(|d| d.code)
-            .collect::<Vec<_>>(),
-        ["VS5001"]
-    );
+#[test]
+fn a_released_version_refuses_breaking_changes_with_the_exact_fix() {
+    let dir = scratch("breaking");
+    let two = format!("{V1}Level = {{ type = \"integer\", default = 1 }}\n");
+    std::fs::write(dir.join("virtualstore.toml"), &two).unwrap();
+    release(&dir);
+    for (edited, what) in [
+        (V1.to_owned(), "field `Level` was removed"),
+        (
+            two.replace("default = 0, min = 0", "default = 0, min = 0, max = 9"),
+            "type of `Wallet.Coins` narrowed",
+        ),
+        (
+            two.replace(
+                "Level = { type = \"integer\"",
+                "Level = { type = \"string\"",
+            )
+            .replace("default = 1", "default = \"1\""),
+            "type of `Level` changed",
+        ),
+    ] {
+        std::fs::write(dir.join("virtualstore.toml"), &edited).unwrap();
+        let failed = check_project(&dir).unwrap_err();
+        let errors: Vec<_> = failed.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].code, "VS5001");
+        assert!(errors[0].message.starts_with(what), "{}", errors[0].message);
+        assert!(
+            errors[0].help.starts_with("bump to `version = 2` and add `[[stores.PlayerData.migrations]]` with `to = 2` and `file = \"migrations/PlayerData/2.luau\"`"),
+            "{}",
+            errors[0].help
+        );
+    }
 
-    let bumped = edited.replace("version = 1", "version = 2");
+    let bumped = V1.replace("version = 1", "version = 2");
     std::fs::write(dir.join("virtualstore.toml"), &bumped).unwrap();
-    assert_eq!(
-        check_project(&dir).unwrap_err().diagnostics[0].code,
-        "VS5002"
-    );
-
+    assert_eq!(codes(&dir), ["VS5002"]);
     std::fs::create_dir_all(dir.join("migrations")).unwrap();
     std::fs::write(
         dir.join("migrations/2.luau"),
-        "return function(old: V1): V2\n\treturn { Wallet = old.Wallet, Level = 1 }\nend\n",
+        "--@removes Level\nreturn function(old: V1): V2\n\treturn { Wallet = old.Wallet }\nend\n",
     )
     .unwrap();
     let migrated = format!(
         "{bumped}\n[[stores.PlayerData.migrations]]\nto = 2\nfile = \"migrations/2.luau\"\n"
     );
     std::fs::write(dir.join("virtualstore.toml"), migrated).unwrap();
-    let checked = check_project(&dir).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
-    let next = lock::updated(&checked.project, &lock::read(&dir).unwrap());
+    assert!(codes(&dir).is_empty());
+    release(&dir);
+    let next = lock::read(&dir).unwrap();
     assert_eq!(
         next.stores["PlayerData"]
             .keys()
@@ -166,12 +207,30 @@ fn editing_a_released_template_without_a_bump_is_a_history_error() {
             .collect::<Vec<_>>(),
         [1, 2]
     );
-    lock::write(&dir, &next).unwrap();
     let text = std::fs::read_to_string(dir.join("vstore.lock")).unwrap();
+    assert_eq!(lock::render(&next), text, "the lock text is stable");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn releasing_again_after_an_added_field_types_old_records_as_lacking_it() {
+    let dir = scratch("rerelease");
+    std::fs::write(dir.join("virtualstore.toml"), V1).unwrap();
+    release(&dir);
+    std::fs::write(
+        dir.join("virtualstore.toml"),
+        format!("{V1}Level = {{ type = \"integer\", default = 1 }}\n"),
+    )
+    .unwrap();
+    release(&dir);
+    let lock = lock::read(&dir).unwrap();
     assert_eq!(
-        lock::render(&lock::read(&dir).unwrap()),
-        text,
-        "the lock text is stable"
+        vstore::schema::types::render_shape(&lock.stores["PlayerData"][&1].shape),
+        "{ Level: integer?, Wallet: { Coins: integer(0..) } }"
+    );
+    assert!(
+        codes(&dir).is_empty(),
+        "the project still matches its release"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

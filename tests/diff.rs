@@ -368,19 +368,25 @@ fn vsd014_a_new_public_parent_over_a_private_field_is_breaking() {
 }
 
 #[test]
-fn every_code_is_documented_once() {
+fn every_code_is_distinct_and_documented_once() {
     let mut codes: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
+    codes.sort_unstable();
     codes.dedup();
-    assert_eq!(codes.len(), CODES.len());
+    assert_eq!(
+        codes.len(),
+        CODES.len(),
+        "a code is listed twice in diff::CODES"
+    );
     let docs = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/docs/quality-gates.md"
     ))
     .unwrap();
     for code in codes {
-        assert!(
-            docs.contains(code),
-            "{code} missing from docs/quality-gates.md"
+        assert_eq!(
+            docs.matches(&format!("| {code} |")).count(),
+            1,
+            "{code} must have exactly one row in docs/quality-gates.md"
         );
     }
 }

@@ -29,10 +29,16 @@ fn project(name: &str, toml: &str) -> PathBuf {
 }
 
 fn release(dir: &Path) {
-    let loaded = vstore::schema::load::load(dir).unwrap();
-    let lock =
-        vstore::schema::lock::updated(&loaded.project, &vstore::schema::lock::Lock::default());
-    vstore::schema::lock::write(dir, &lock).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["release", "--project"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn diff(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
@@ -79,11 +85,60 @@ fn removing_a_field_without_a_version_bump_fails_against_the_lock() {
     fs::write(dir.join("virtualstore.toml"), edited).unwrap();
     let (code, json) = diff(&dir, &[]);
     assert_eq!(code, 1);
-    assert_eq!(codes(&json), ["VSD001"]);
+    assert_eq!(codes(&json), ["VSD001", "VSD007"]);
     assert_eq!(
         json["findings"][0]["message"],
         "field `Inventory` was removed without a migration"
     );
+    assert_eq!(
+        json["findings"][1]["message"],
+        "public path `Inventory` was removed: clients reading it break"
+    );
+}
+
+#[test]
+fn against_the_lock_a_new_public_path_and_a_dropped_private_mark_are_reported() {
+    let old = V1.replace(
+        "Inventory = { type = \"{string}\", default = [] }",
+        "Inventory = { type = \"{string}\", default = [] }\n\"Flags.AntiCheat\" = { type = \"boolean\", default = false, private = true }\n\"Flags.Music\" = { type = \"boolean\", default = true }",
+    );
+    let dir = project("lock-public", &old);
+    release(&dir);
+    let music = old.replace("\"Inventory\"]", "\"Inventory\", \"Flags.Music\"]");
+    fs::write(dir.join("virtualstore.toml"), &music).unwrap();
+    let (code, json) = diff(&dir, &[]);
+    assert_eq!((code, codes(&json)), (0, vec!["VSD006".to_string()]));
+    let exposed = old
+        .replace(", private = true", "")
+        .replace("\"Inventory\"]", "\"Inventory\", \"Flags.AntiCheat\"]");
+    fs::write(dir.join("virtualstore.toml"), exposed).unwrap();
+    let (code, json) = diff(&dir, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&json), ["VSD014", "VSD006"]);
+    assert_eq!(json["findings"][0]["line"], 15);
+}
+
+#[test]
+fn a_lock_written_by_an_older_build_compares_shapes_only() {
+    let dir = project("legacy", V1);
+    fs::write(
+        dir.join("vstore.lock"),
+        "[stores.PlayerData]\n\"1\" = '{ Inventory: {string}, Wallet: { Coins: integer } }'\n",
+    )
+    .unwrap();
+    let (code, json) = diff(&dir, &[]);
+    assert_eq!(
+        (code, codes(&json)),
+        (0, vec![]),
+        "bounds and public paths are not recorded"
+    );
+    fs::write(
+        dir.join("virtualstore.toml"),
+        V1.replace("{string}", "{number}"),
+    )
+    .unwrap();
+    let (code, json) = diff(&dir, &[]);
+    assert_eq!((code, codes(&json)), (1, vec!["VSD002".to_string()]));
 }
 
 #[test]
@@ -177,4 +232,15 @@ fn unreadable_against_file_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn the_shipped_examples_have_no_change_since_their_last_release() {
+    for name in ["basic", "advanced"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schema-examples")
+            .join(name);
+        let (code, json) = diff(&dir, &[]);
+        assert_eq!((code, codes(&json)), (0, vec![]), "{name}");
+    }
 }

@@ -76,6 +76,12 @@ Client.ObserveWalletCoins(replica, (coins) => {
 });
 Client.Observe(replica, "Inventory", (items) => print(items.size()));
 replica.StateChanged.Connect((now, previous) => print(now, previous));
+game.GetService("Players").PlayerAdded.Connect((player) => {
+	PlayerData.Fields.WalletCoins.Add(player, 5);
+	PlayerData.Fields.Inventory.Insert(player, { Id: "shield", Count: 1 });
+	const [gems] = PlayerData.Fields.WalletGems.Get(player);
+	print(gems);
+});
 "#;
 
 const WRONG: &str = r#"import PlayerData = require("./build/PlayerData");
@@ -91,6 +97,9 @@ Client.ObserveWalletCoins(replica, (coins) => {
 });
 Client.Observe(replica, "Quests", (quests) => print(quests));
 replica.Get().Wallet.Coins = 1;
+game.GetService("Players").PlayerAdded.Connect((player) => {
+	PlayerData.Fields.WalletCoins.Set(player, "ten");
+});
 "#;
 
 /// One `file(line,col): error TSxxxx: message` line of tsc output.
@@ -199,7 +208,13 @@ fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {
     let found: Vec<(usize, &str)> = ours.iter().map(|e| (e.line, e.code.as_str())).collect();
     assert_eq!(
         found,
-        vec![(5, "TS2769"), (9, "TS2322"), (12, "TS2345"), (13, "TS2540")],
+        vec![
+            (5, "TS2769"),
+            (9, "TS2322"),
+            (12, "TS2345"),
+            (13, "TS2540"),
+            (15, "TS2345")
+        ],
         "{stdout}"
     );
     assert_eq!(ours[0].message, "No overload matches this call.");
@@ -214,6 +229,10 @@ fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {
     assert_eq!(
         ours[3].message,
         "Cannot assign to 'Coins' because it is a read-only property."
+    );
+    assert_eq!(
+        ours[4].message,
+        "Argument of type 'string' is not assignable to parameter of type 'number'."
     );
 }
 

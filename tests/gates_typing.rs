@@ -3,7 +3,9 @@
 //! `vstore-typecheck`. A correct client script checks clean; observing a
 //! private path, a wrong value type and a write into `Get()` are reported at
 //! their line. The same holds for a server script using the typed facade,
-//! and for one using the typed keyed store of `tests/keyed` (`Guilds`).
+//! its `Types.Paths` constants and its typed `Fields` helpers (a wrong value,
+//! an unknown field, a helper the field's kind lacks), and for one using the
+//! typed keyed store of `tests/keyed` (`Guilds`).
 
 mod gates_support;
 
@@ -350,5 +352,76 @@ Guilds:QueueOperationAsync(key, \"deposit-2\", \"Deposit\", { Coins = \"5\" })
             "14: Expected this to be '\"Deposit\"', but got '\"Withdraw\"'".to_string(),
             "15: Expected this to be 'number', but got 'string'".to_string(),
         ]
+    );
+}
+
+#[test]
+fn generated_paths_and_typed_field_helpers_check_clean_on_the_server() {
+    let (ok, errors) = check_server_script(
+        "ServerPaths",
+        "local Types = require(ServerScriptService:WaitForChild(\"PlayerData\"):WaitForChild(\"Types\"))
+PlayerData:Add(player, Types.Paths.WalletCoins, 5)
+local level = PlayerData:GetPath(player, Types.Paths.ProgressLevel)
+local path = { \"Wallet\", \"Gems\" }
+PlayerData:Set(player, path, 3)
+local Fields = PlayerData.Fields
+Fields.WalletCoins:Add(player, 10, { Reason = \"Quest\" })
+Fields.WalletGems:Set(player, 2)
+local coins: number? = Fields.WalletCoins:Get(player)
+Fields.Inventory:Insert(player, { Id = \"Sword\", Count = 1 })
+Fields.Equipped:Set(player, { Hat = \"Cap\" })
+Fields.ProgressXP:Patch(player, function(xp: number)
+\treturn xp + 1
+end)
+local quests = Fields.Quests:Get(player)
+print(level, coins, quests and quests.FirstSteps, Fields.WalletCoins.Path[1])
+",
+    );
+    assert_eq!(errors, Vec::<String>::new());
+    assert!(ok, "the package with typed paths checks clean");
+}
+
+#[test]
+fn typed_field_helpers_reject_a_wrong_value_and_an_unknown_field() {
+    let (ok, errors) = check_server_script(
+        "ServerPathsWrong",
+        "local Fields = PlayerData.Fields
+Fields.WalletCoins:Set(player, \"ten\")
+Fields.WalletCoin:Add(player, 1)
+Fields.Inventory:Insert(player, 5)
+Fields.Equipped:Add(player, 1)
+local label: string? = Fields.ProgressLevel:Get(player)
+",
+    );
+    assert!(!ok);
+    assert_eq!(
+        errors,
+        vec![
+            "7: Expected this to be 'number', but got 'string'".to_string(),
+            "8: Key 'WalletCoin' not found in table 'PlayerData.FieldHelpers'".to_string(),
+            "9: Expected this to be 'Types.Item', but got 'number'".to_string(),
+            "10: Key 'Add' not found in table 'Field<{ [string]: string }>'".to_string(),
+            "11: Expected this to be 'string?', but got 'number?'; \nthe 1st component of the union is `number`, which is not a subtype of `string?`".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn typed_field_helpers_of_a_keyed_store_take_the_session() {
+    let (ok, errors) = check_keyed_script(
+        "GuildFields",
+        "local session = Guilds:OpenAsync(key)
+if session then
+\tGuilds.Fields.BankCoins:Increment(session, 5)
+\tlocal coins: number? = Guilds.Fields.BankCoins:Get(session)
+\tGuilds.Fields.BankCoins:Set(session, \"many\")
+\tprint(coins)
+end
+",
+    );
+    assert!(!ok);
+    assert_eq!(
+        errors,
+        vec!["10: Expected this to be 'number', but got 'string'".to_string()]
     );
 }

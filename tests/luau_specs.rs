@@ -155,9 +155,9 @@ fn a_runtime_that_retries_ordered_increments_fails_the_specs() {
 fn a_runtime_that_forgets_a_commit_with_a_lost_result_fails_the_specs() {
     let mutant = Mutant::new(
         "uncertain",
-        "Session.luau",
-        "\t\tif WriteReceipts.find(meta, entry.Token) then\n\t\t\t\toutcome = \"EarlierLanded\"",
-        "\t\tif false and WriteReceipts.find(meta, entry.Token) then\n\t\t\t\toutcome = \"EarlierLanded\"",
+        "Record.luau",
+        "\tfor _, token in spec.Uncertain or {} do\n\t\tif WriteReceipts.find(meta, token) then",
+        "\tfor _, token in spec.Uncertain or {} do\n\t\tif false and WriteReceipts.find(meta, token) then",
     );
     assert_mutant_fails_specs(&mutant, Some("unknown result"), "kept by the next commit");
 }
@@ -193,7 +193,7 @@ fn a_runtime_whose_checkpoint_does_not_save_fails_the_sim_oracle() {
     let mutant = Mutant::new(
         "checkpoint",
         "Session.luau",
-        "function Session.CheckpointAsync(self: Session): (boolean, VirtualError?)\n\treturn self:_commit(\"Checkpoint\")",
+        "function Session.CheckpointAsync(self: Session): (boolean, VirtualError?)\n\treturn SessionCommit.commit(self, \"Checkpoint\")",
         "function Session.CheckpointAsync(self: Session): (boolean, VirtualError?)\n\treturn self._state == \"Active\", nil",
     );
     let args = [

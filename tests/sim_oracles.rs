@@ -54,9 +54,9 @@ fn a_replication_that_drops_a_patch_without_resync_fails_the_client_mirror_oracl
 fn a_load_that_falls_back_to_the_template_on_a_failed_read_fails_the_blank_open_oracle() {
     let mutant = Mutant::new(
         "blank",
-        "Store.luau",
-        "\t\tif ok and opened then\n",
-        "\t\tif not ok then\n\t\t\topened = Envelope.new(Path.deepCopy(self._template), self._schemaVersion, os.time())\n\t\tend\n\t\tif opened then\n",
+        "StoreOpen.luau",
+        "\t\tif decision and requestError == nil and (kind == \"Write\" or kind == \"Applied\") then\n",
+        "\t\tif requestError then\n\t\t\tlocal blank = require(script.Parent.Envelope).new(Path.deepCopy(store._template), store._schemaVersion, os.time())\n\t\t\treturn openSession(store, key, token, blank, nil), nil\n\t\tend\n\t\tif decision and (kind == \"Write\" or kind == \"Applied\") then\n",
     );
     let (ok, text) = sim_with(
         &mutant,

@@ -77,6 +77,8 @@ fn options(scenario: &str, seed: u64) -> ScenarioOptions {
         store: "PlayerData".into(),
         clients: 0,
         plan: StorePlan::fallback("PlayerData"),
+        faults: None,
+        trace: false,
     }
 }
 
@@ -97,7 +99,7 @@ fn the_oracle_catches_a_checkpoint_that_never_saved() {
     assert!(
         s.violations
             .iter()
-            .any(|v| v.contains("acknowledged save lost")),
+            .any(|v| v.text.contains("acknowledged save lost")),
         "{:?}",
         s.violations
     );
@@ -112,7 +114,7 @@ fn the_blank_open_oracle_catches_a_load_that_falls_back_to_the_template() {
     let s = run(facade(true), &opts).unwrap();
     assert!(s.opens_checked > 0, "{s:?}");
     assert!(
-        s.violations.iter().any(|v| v.contains(
+        s.violations.iter().any(|v| v.text.contains(
             "blank open after failed load: the session opened with Wallet.Coins = 0 (the template) while the stored record holds Wallet.Coins = "
         )),
         "{:?}",
@@ -180,10 +182,10 @@ fn stored_data_that_does_not_match_the_schema_is_a_violation() {
     opts.plan = plan_of("basic");
     let s = run(facade(true), &opts).unwrap();
     assert!(
-        s.violations.iter().any(
-            |v| v.contains("stored data does not validate against the schema")
-                && v.contains("Inventory")
-        ),
+        s.violations.iter().any(|v| v
+            .text
+            .contains("stored data does not validate against the schema")
+            && v.text.contains("Inventory")),
         "{:?}",
         s.violations
     );

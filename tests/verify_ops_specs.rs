@@ -1,6 +1,7 @@
 //! Runs the Luau specs under `tests/ops/` against the runtime's pure
 //! Operations and Migrations modules in a plain Luau VM: these modules must
-//! work without any Roblox service, so no emulated DataModel is needed.
+//! work without any Roblox service, so no emulated DataModel is needed (a
+//! module's `require(script.Parent.X)` loads the sibling file `X.luau`).
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,12 @@ fn vm() -> Lua {
         })
         .unwrap();
     lua.globals().set("require", require).unwrap();
+    // `require(script.Parent.X)` inside a module names the sibling file `X`.
+    lua.load(
+        "script = { Parent = setmetatable({}, { __index = function(_, name) return name end }) }",
+    )
+    .exec()
+    .unwrap();
     lua
 }
 

@@ -248,7 +248,7 @@ fn unknown_path(
             format!("end the path at `{parent}`, a value of store `{store}`"),
         )
     } else {
-        let suggestion = crate::schema::load::closest(&bad, fields.iter().map(String::as_str));
+        let suggestion = crate::diagnostic::closest(&bad, fields.iter().map(String::as_str));
         let help = match suggestion {
             Some(s) => {
                 let mut fixed = segments.to_vec();

@@ -1,12 +1,16 @@
-//! `vstore build`: check the project, update `vstore.lock`, and write the
-//! Rojo-ready package (or, with `--check`, compare it with the disk).
+//! `vstore build`: check the project and write the Rojo-ready package, typing
+//! migrations against the released shapes in `vstore.lock`. Building never
+//! writes the lock (releasing is `vstore release`). With `--check` it writes
+//! nothing and exits 1 when the package on disk differs from what would be
+//! written, or when the lock records a released version of a store that the
+//! schema has changed since (`vstore release` would record it again).
 
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
 use crate::check;
 use crate::codegen::{self, Drift, History};
-use crate::schema::{lock, types};
+use crate::schema::lock;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BuildArgs {
@@ -54,37 +58,19 @@ pub fn build(args: &BuildArgs) -> Result<String, Outcome> {
         }
     };
     super::check::print(&checked.warnings);
-    let project = checked.project;
     let out = match &args.out {
         Some(out) => out.clone(),
-        None => args.project.join(&project.out),
+        None => args.project.join(&checked.project.out),
     };
-    let old_lock = match lock::read(&args.project) {
-        Ok(l) => l,
-        Err(d) => {
-            super::check::print(&[d]);
-            return Err(Outcome::UserErrors);
-        }
-    };
-    let files = codegen::generate_with_history(&project, &history(&old_lock));
+    let files = codegen::generate_with_history(&checked.project, &history(&checked.lock));
     if args.check {
-        return compare(&files, &out);
-    }
-    let new_lock = lock::updated(&project, &old_lock);
-    if lock::render(&new_lock)
-        != old_lock
-            .source
-            .as_ref()
-            .map(|s| s.text().to_string())
-            .unwrap_or_default()
-    {
-        if let Err(e) = lock::write(&args.project, &new_lock) {
-            eprintln!(
-                "error: cannot write {}: {e}",
-                args.project.join(lock::LOCK_FILE).display()
-            );
-            return Err(Outcome::Usage);
-        }
+        let package = compare(&files, &out);
+        let released = stale_releases(&checked);
+        return match (package, released) {
+            (Ok(summary), true) => Ok(summary),
+            (Err(outcome), _) => Err(outcome),
+            (Ok(_), false) => Err(Outcome::UserErrors),
+        };
     }
     match codegen::write_files(&files, &out) {
         Ok(()) => Ok(format!("wrote {} files to {}", files.len(), out.display())),
@@ -97,17 +83,33 @@ pub fn build(args: &BuildArgs) -> Result<String, Outcome> {
 
 /// Old shapes recorded in the lock, so migrations see `V<N>` as real types.
 pub fn history(lock: &lock::Lock) -> History {
-    let mut history = History::new();
-    for (store, versions) in &lock.stores {
-        for (version, shape) in versions {
-            if let Ok(parsed) = types::parse(shape) {
-                history.insert((store.clone(), *version), parsed.ty);
-            }
-        }
-    }
-    history
+    lock::history(lock)
 }
 
+/// True when no released version has changed since it was released.
+fn stale_releases(checked: &check::Checked) -> bool {
+    let mut ok = true;
+    for store in &checked.project.stores {
+        if let Some(v) = lock::unreleased_changes(store, &checked.project, &checked.lock) {
+            ok = false;
+            println!(
+                "differs: {} records {} version {v} as released, but its shape, public paths or privacy changed since",
+                lock::LOCK_FILE,
+                store.name
+            );
+        }
+    }
+    if !ok {
+        eprintln!(
+            "error: {} is out of date; run `vstore release` to record the compatible changes (or bump the version)",
+            lock::LOCK_FILE
+        );
+    }
+    ok
+}
+
+/// The package on disk against what would be written: a summary line, or
+/// the differences listed and `UserErrors`.
 fn compare(files: &[codegen::OutFile], out: &Path) -> Result<String, Outcome> {
     let drift = codegen::compare(files, out);
     if drift.is_empty() {

@@ -28,15 +28,7 @@ pub fn print(diags: &[Diagnostic]) {
     } else {
         miette::GraphicalTheme::unicode_nocolor()
     };
-    let handler = miette::GraphicalReportHandler::new_themed(theme);
-    let mut out = String::new();
-    for d in diags {
-        if handler.render_report(&mut out, d).is_err() {
-            out.push_str(&format!("{}: {}\n", d.code, d.message));
-        }
-        out.push('\n');
-    }
-    eprint!("{out}");
+    eprint!("{}", crate::diagnostic::render(diags, theme, None));
 }
 
 pub fn run(args: CheckArgs) -> Outcome {

@@ -5,7 +5,10 @@
 use std::path::PathBuf;
 
 use super::Outcome;
+use crate::check::{self, Options};
+use crate::diagnostic::SourceFile;
 use crate::diff::{self, render, Severity};
+use crate::schema::model::Project;
 use crate::schema::{load, lock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,7 +26,8 @@ pub struct DiffArgs {
     /// Project folder holding `virtualstore.toml`.
     #[arg(long, default_value = ".")]
     pub project: PathBuf,
-    /// Released schema to compare with (defaults to the project's `vstore.lock`).
+    /// Released schema to compare with: a lock file or an older
+    /// `virtualstore.toml` (defaults to the last release in the project's `vstore.lock`).
     #[arg(long, value_name = "FILE")]
     pub against: Option<PathBuf>,
     /// Output format.
@@ -39,14 +43,23 @@ pub fn run(args: DiffArgs) -> Outcome {
     let findings = match &old {
         Released::Project(old) => diff::compare(old, &new, &source),
         Released::Lock(lock) => {
-            match diff::compare_with_lock(lock, &new, &source) {
-                Ok(f) => f,
-                Err(message) => {
-                    eprintln!("error[VSD000]: {message}");
-                    eprintln!("  help: restore vstore.lock from version control; `vstore build` writes it");
-                    return Outcome::Usage;
+            for store in &new.stores {
+                let Some(versions) = lock.stores.get(&store.name) else {
+                    continue;
+                };
+                let pick = versions
+                    .range(..=store.version)
+                    .next_back()
+                    .or_else(|| versions.iter().next_back());
+                if let Some((v, _)) = pick.filter(|(_, r)| r.legacy) {
+                    eprintln!(
+                        "note: {} records version {v} of {} with its shape only (written before `vstore release`): public paths, privacy and bounds are not compared; `vstore release` records them",
+                        lock::LOCK_FILE,
+                        store.name
+                    );
                 }
             }
+            diff::compare_with_lock(lock, &new, &source)
         }
     };
     let file = "virtualstore.toml";
@@ -64,52 +77,53 @@ pub fn run(args: DiffArgs) -> Outcome {
 }
 
 /// Prints load problems; `Err` when the project cannot be compared.
-fn report(diags: &[crate::check::Diagnostic]) -> Result<(), Outcome> {
-    if diags.is_empty() {
-        return Ok(());
+fn report(diags: &[crate::check::Diagnostic]) -> Outcome {
+    eprint!("{}", crate::diagnostic::render_plain(diags, 100));
+    let io = diags.iter().any(|d| d.code.starts_with("VS0"));
+    if io {
+        Outcome::Usage
+    } else {
+        Outcome::UserErrors
     }
-    eprint!("{}", crate::check::diagnostic::render_plain(diags, 100));
-    if diags.iter().any(|d| d.is_error()) {
-        let io = diags.iter().any(|d| d.code.starts_with("VS0"));
-        return Err(if io {
-            Outcome::Usage
-        } else {
-            Outcome::UserErrors
-        });
-    }
-    Ok(())
 }
 
 enum Released {
     Lock(lock::Lock),
-    Project(crate::schema::model::Project),
+    Project(Project),
 }
 
-fn load(args: &DiffArgs) -> Result<(Released, crate::schema::model::Project, String), Outcome> {
+fn load(args: &DiffArgs) -> Result<(Released, Project, String), Outcome> {
     let root = &args.project;
-    let current = load::load(root).map_err(|d| {
-        let _ = report(&[d]);
-        Outcome::Usage
-    })?;
-    report(&current.diagnostics)?;
-    let source = current.source.text().to_string();
+    let current = check::check_project_with(root, Options::SCHEMA)
+        .map_err(|failed| report(&failed.diagnostics))?;
+    if !current.warnings.is_empty() {
+        eprint!(
+            "{}",
+            crate::diagnostic::render_plain(&current.warnings, 100)
+        );
+    }
+    let source = load::read_project(root)
+        .map_err(|d| report(&[d]))?
+        .text()
+        .to_string();
     let released = match &args.against {
         None => {
-            let lock = lock::read(root).map_err(|d| {
-                let _ = report(&[d]);
-                Outcome::Usage
-            })?;
+            let lock = lock::read(root).map_err(|d| report(&[d]))?;
             if lock.stores.is_empty() {
                 eprintln!(
-                    "vstore diff: {} has no released versions yet; nothing to compare",
+                    "vstore diff: {} has no released versions yet; nothing to compare (`vstore release` records them)",
                     lock::LOCK_FILE
                 );
             }
             Released::Lock(lock)
         }
         Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| {
-                eprintln!("error[VSD000]: cannot read {}: {e}", file.display());
+            let text = load::read_regular(file).map_err(|problem| {
+                eprintln!(
+                    "error[VSD000]: cannot read {}: it {}",
+                    file.display(),
+                    problem.describe()
+                );
                 eprintln!("  help: pass a vstore.lock or an older virtualstore.toml");
                 Outcome::Usage
             })?;
@@ -117,20 +131,18 @@ fn load(args: &DiffArgs) -> Result<(Released, crate::schema::model::Project, Str
             match lock::parse(text.clone()) {
                 Ok(l) if !l.stores.is_empty() => Released::Lock(l),
                 _ => {
-                    let old = load::load_str(root, text);
-                    if old
-                        .diagnostics
-                        .iter()
-                        .any(|d| d.is_error() && !d.message.contains("does not exist"))
-                    {
-                        eprintln!(
-                            "error[VSD000]: {} does not load as a schema:",
-                            file.display()
-                        );
-                        let _ = report(&old.diagnostics);
-                        return Err(Outcome::Usage);
+                    let name = file.display().to_string();
+                    match check::check_source(root, SourceFile::new(&name, text), Options::SCHEMA) {
+                        Ok(old) => Released::Project(old.project),
+                        Err(failed) => {
+                            eprintln!(
+                                "error[VSD000]: {} does not load as a schema:",
+                                file.display()
+                            );
+                            let _ = report(&failed.diagnostics);
+                            return Err(Outcome::Usage);
+                        }
                     }
-                    Released::Project(old.project)
                 }
             }
         }

@@ -9,6 +9,7 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod init;
+pub mod release;
 pub mod sim;
 pub mod test;
 pub mod watch;
@@ -32,6 +33,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Emit the Rojo-ready Luau package.
     Build(build::BuildArgs),
+    /// Record the current version of every store as released in vstore.lock.
+    Release(release::ReleaseArgs),
     /// Run fixtures, handler checks and *.spec.luau files in the simulator.
     Test(test::TestArgs),
     /// Run a seeded multi-server scenario and check the invariants.
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
+        Command::Release(a) => release::run(a),
         Command::Test(a) => test::run(a),
         Command::Sim(a) => sim::run(a),
         Command::Diff(a) => diff::run(a),

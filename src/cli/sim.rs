@@ -1,13 +1,30 @@
-//! `vstore sim`: a seeded multi-server scenario against the project's
-//! generated package, then the invariant oracles.
+//! `vstore sim`: seeded multi-server scenarios against the project's
+//! generated package, then the invariant oracles; one seed with its full
+//! summary, or a sweep of many seeds on every core (`--seeds`, `--jobs`,
+//! `--shard`, `--swarm`) with a per-seed table; a failure is shrunk to the
+//! smallest command that still fails the same way, and `--trace` writes the
+//! events of a run. The machinery lives in `sim::{sweep, shrink, swarm,
+//! trace}`; this module parses, prints and picks the exit code.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::sim::datastore::BudgetKind;
 use crate::sim::mount::mount_project_over_package;
-use crate::sim::scenario::{dotted, run as run_scenario, ScenarioOptions, StorePlan, SCENARIOS};
+use crate::sim::scenario::{dotted, StorePlan, SCENARIOS};
+use crate::sim::shrink::{shrink, Shrunk};
 use crate::sim::specs::generated_package_with_runtime;
+use crate::sim::swarm::FaultMix;
+use crate::sim::sweep::{
+    machine, parse_seeds, parse_shard, run_one, shard, with_pool, Job, Pool, Prepared, RunOptions,
+    SeedRun, Setup, Tree,
+};
+use crate::sim::trace;
 
 use super::Outcome;
 
@@ -25,6 +42,36 @@ pub struct SimArgs {
     pub duration: String,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Run many seeds: `200` (seeds 1 to 200), `1..200`, or a list such as
+    /// `3,17,40..45`; prints a line per seed and the failing seeds.
+    #[arg(long, conflicts_with = "seed")]
+    pub seeds: Option<String>,
+    /// Worlds run at once, one per thread (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Run shard K of N of the sweep (every N-th seed from the K-th), to
+    /// spread a sweep over a CI matrix.
+    #[arg(long, requires = "seeds")]
+    pub shard: Option<String>,
+    /// Each seed draws its own fault mix (which faults are on, at what
+    /// rates); the seed reproduces it.
+    #[arg(long, conflicts_with = "faults")]
+    pub swarm: bool,
+    /// The fault mix, instead of the scenario's: `errors=0.05,crashes=2`
+    /// (faults not named are off), or `none`. Names: errors, ambiguous,
+    /// closing, latency, loss, outage, crashes, partition, teleports.
+    #[arg(long)]
+    pub faults: Option<String>,
+    /// Write the run's events (in a sweep: the smallest reproduction's) to
+    /// FILE, as JSON lines when it ends in `.jsonl`, else as a table.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+    /// Most runs shrinking a failure may make; 0 turns shrinking off.
+    #[arg(long, default_value_t = 40)]
+    pub shrink_runs: usize,
+    /// No progress bar (it is also off when stdout is not a terminal).
+    #[arg(long)]
+    pub ci: bool,
     /// Project folder holding `virtualstore.toml`.
     #[arg(long)]
     pub project: Option<PathBuf>,
@@ -48,7 +95,7 @@ pub struct SimArgs {
 }
 
 /// The schema-derived plan for the store the oracles read.
-fn store_plan(project: &std::path::Path, store: &str) -> Result<StorePlan, String> {
+fn store_plan(project: &Path, store: &str) -> Result<StorePlan, String> {
     let checked = crate::check::check_project(project)
         .map_err(|_| "the project has errors; fix them before simulating".to_string())?;
     let found = checked.project.stores.iter().find(|s| s.name == store);
@@ -73,6 +120,9 @@ fn parse_duration(text: &str) -> Option<f64> {
             .unwrap_or(text.len()),
     );
     let n: f64 = num.parse().ok()?;
+    if !n.is_finite() || n < 0.0 {
+        return None;
+    }
     Some(match unit {
         "" | "s" => n,
         "m" => n * 60.0,
@@ -81,73 +131,200 @@ fn parse_duration(text: &str) -> Option<f64> {
     })
 }
 
-pub fn run(args: SimArgs) -> Outcome {
-    if !SCENARIOS.contains(&args.scenario.as_str()) {
-        eprintln!(
-            "error: unknown scenario `{}`; choose one of {}",
-            args.scenario,
-            SCENARIOS.join(", ")
-        );
-        return Outcome::Usage;
-    }
-    let Some(duration) = parse_duration(&args.duration) else {
-        eprintln!(
-            "error: `{}` is not a duration such as 90s, 30m or 1h",
-            args.duration
-        );
-        return Outcome::Usage;
-    };
+fn usage(message: impl std::fmt::Display) -> Outcome {
+    eprintln!("error: {message}");
+    Outcome::Usage
+}
+
+/// The game under test, as the main thread loaded it.
+struct Game {
+    project: PathBuf,
+    store: String,
+    rojo: Option<PathBuf>,
+    package: crate::sim::mount::Node,
+    plan: StorePlan,
+    /// Arguments every replay command repeats.
+    fixed: Vec<String>,
+}
+
+fn load_game(args: &SimArgs) -> Result<Game, String> {
     let project = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut root = match generated_package_with_runtime(&project, args.runtime.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Usage;
-        }
-    };
+    let mut package = generated_package_with_runtime(&project, args.runtime.as_deref())?;
     let rojo = args
         .rojo
         .clone()
         .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
     if let Some(r) = &rojo {
         let out = super::test::package_out(&project);
-        if let Err(e) = mount_project_over_package(r, &mut root, out.as_deref()) {
-            eprintln!("error: {e}");
-            return Outcome::Usage;
-        }
+        mount_project_over_package(r, &mut package, out.as_deref()).map_err(|e| e.to_string())?;
     }
-    let package = Rc::new(root);
-    let plan = match store_plan(&project, &args.store) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Usage;
+    let plan = store_plan(&project, &args.store)?;
+    let mut fixed = Vec::new();
+    let mut flag = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            fixed.push(format!("--{name}"));
+            fixed.push(v);
         }
     };
-    let opts = ScenarioOptions {
+    let shown = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    flag("project", shown(&args.project));
+    flag("runtime", shown(&args.runtime));
+    flag("rojo", shown(&args.rojo));
+    flag(
+        "store",
+        Some(args.store.clone()).filter(|s| s != "PlayerData"),
+    );
+    Ok(Game {
+        project,
+        store: args.store.clone(),
+        rojo,
+        package,
+        plan,
+        fixed,
+    })
+}
+
+fn base_options(args: &SimArgs, duration: f64) -> Result<RunOptions, String> {
+    let faults = match &args.faults {
+        Some(text) => Some(FaultMix::parse(text).map_err(|e| format!("--faults {e}"))?),
+        None => None,
+    };
+    Ok(RunOptions {
         scenario: args.scenario.clone(),
         servers: args.servers,
         players: args.players,
         duration,
-        seed: args.seed,
-        store: args.store.clone(),
-        clients: args
-            .clients
-            .unwrap_or_else(|| ScenarioOptions::default_clients(args.players)),
-        plan,
+        clients: args.clients,
+        faults,
+        swarm: args.swarm,
+    })
+}
+
+pub fn run(args: SimArgs) -> Outcome {
+    if !SCENARIOS.contains(&args.scenario.as_str()) {
+        return usage(format!(
+            "unknown scenario `{}`; choose one of {}",
+            args.scenario,
+            SCENARIOS.join(", ")
+        ));
+    }
+    let Some(duration) = parse_duration(&args.duration) else {
+        return usage(format!(
+            "`{}` is not a duration such as 90s, 30m or 1h",
+            args.duration
+        ));
     };
-    let s = match run_scenario(package, &opts) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: the simulation could not start: {e}");
-            return Outcome::Usage;
+    let base = match base_options(&args, duration) {
+        Ok(b) => b,
+        Err(e) => return usage(e),
+    };
+    let jobs = match args.jobs {
+        Some(0) => return usage("--jobs must be at least 1"),
+        Some(n) => n,
+        None => machine::cores(),
+    };
+    let seeds = match &args.seeds {
+        Some(text) => match parse_seeds(text) {
+            Ok(s) => Some(s),
+            Err(e) => return usage(e),
+        },
+        None => None,
+    };
+    let seeds = match (seeds, &args.shard) {
+        (Some(s), Some(text)) => match parse_shard(text) {
+            Ok((k, n)) => Some((shard(&s, k, n), Some((k, n, s.len())))),
+            Err(e) => return usage(e),
+        },
+        (s, _) => s.map(|s| (s, None)),
+    };
+    let game = match load_game(&args) {
+        Ok(g) => g,
+        Err(e) => return usage(e),
+    };
+    let tree = Tree::freeze(&game.package);
+    let (project, store) = (game.project.clone(), game.store.clone());
+    let setup = move || -> Result<Prepared, String> {
+        Ok(Prepared {
+            package: Rc::new(tree.thaw()),
+            plan: store_plan(&project, &store)?,
+            store: store.clone(),
+        })
+    };
+    let ui = Ui {
+        bars: !args.ci && std::io::stdout().is_terminal(),
+    };
+    let result = match seeds {
+        None => single(&args, &game, base, jobs, &setup, &ui),
+        Some((seeds, shard)) => sweep(&args, &game, base, seeds, shard, jobs, &setup, &ui),
+    };
+    result.unwrap_or_else(|e| usage(format!("the simulation could not start: {e}")))
+}
+
+/// Progress bars, when stdout is a terminal and `--ci` is off.
+struct Ui {
+    bars: bool,
+}
+
+impl Ui {
+    fn bar(&self, len: usize, what: &str) -> ProgressBar {
+        if !self.bars {
+            return ProgressBar::hidden();
         }
+        let bar = ProgressBar::new(len as u64);
+        let template = format!("{{bar:20}} {{pos}}/{{len}} {what}, {{msg}}eta {{eta}}");
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        bar
+    }
+}
+
+/// One seed: the full summary, then the shrunk reproduction if it failed.
+fn single(
+    args: &SimArgs,
+    game: &Game,
+    base: RunOptions,
+    jobs: usize,
+    setup: &Setup,
+    ui: &Ui,
+) -> Result<Outcome, String> {
+    let prep = Prepared {
+        package: Rc::new(game.package.clone()),
+        plan: game.plan.clone(),
+        store: game.store.clone(),
     };
+    let job = Job {
+        opts: base,
+        seed: args.seed,
+        trace: args.trace.is_some(),
+    };
+    let run = run_one(&prep, &job)?;
+    print_summary(&run, game);
+    if let Some(path) = &args.trace {
+        write_trace(path, &run, &game.fixed, "")?;
+    }
+    if !run.failed() {
+        return Ok(Outcome::Ok);
+    }
+    println!("replay: {}", run.opts.command(run.seed, &game.fixed));
+    if args.shrink_runs > 0 {
+        with_pool(jobs, setup, |pool| {
+            report_shrink(pool, &run, args.shrink_runs, &game.fixed, ui)
+        })?;
+    }
+    Ok(Outcome::UserErrors)
+}
+
+/// The single-run summary: requests, latencies, what each oracle checked.
+fn print_summary(run: &SeedRun, game: &Game) {
+    let s = &run.summary;
+    let o = &run.opts;
     println!(
         "scenario {} servers {} players {} duration {}s seed {}",
-        opts.scenario, opts.servers, opts.players, duration, opts.seed
+        o.scenario, o.servers, o.players, o.duration, run.seed
     );
-    let per_server_minutes = duration / 60.0 * opts.servers as f64;
+    println!("fault mix: {}", run.mix);
+    let per_server_minutes = o.duration / 60.0 * o.servers as f64;
     println!("requests:");
     for (method, n) in &s.requests {
         let kind = if method == "GetAsync" {
@@ -161,7 +338,7 @@ pub fn run(args: SimArgs) -> Outcome {
         };
         match kind {
             Some(k) => {
-                let budget = k.per_minute(opts.players / opts.servers.max(1)) * per_server_minutes;
+                let budget = k.per_minute(o.players / o.servers.max(1)) * per_server_minutes;
                 println!(
                     "  {method:<24} {n:>8}  ({:.1}% of {} budget)",
                     *n as f64 / budget * 100.0,
@@ -205,7 +382,7 @@ pub fn run(args: SimArgs) -> Outcome {
         s.deliveries,
         s.acks
     );
-    let plan = &opts.plan;
+    let plan = &game.plan;
     println!(
         "opens checked against the stored record ({}): {}",
         dotted(&plan.counter),
@@ -231,7 +408,7 @@ pub fn run(args: SimArgs) -> Outcome {
             "reward ledger vs data: skipped (no operation adds an integer payload field to one integer path)"
         ),
     }
-    if let Some(r) = &rojo {
+    if let Some(r) = &game.rojo {
         println!("game scripts from {}", r.display());
     }
     if s.thread_errors > 0 {
@@ -240,33 +417,313 @@ pub fn run(args: SimArgs) -> Outcome {
             println!("  {e}");
         }
     }
+    println!(
+        "time: {:.2}s wall{}; Luau heap peak {}",
+        run.wall.as_secs_f64(),
+        run.cpu
+            .map(|c| format!(", {:.2}s CPU", c.as_secs_f64()))
+            .unwrap_or_default(),
+        megabytes(s.peak_lua_memory as u64)
+    );
     println!("violations: {}", s.violations.len());
     for v in &s.violations {
         println!("  {v}");
     }
     println!("trace hash {:016x}", s.trace_hash);
-    if !s.violations.is_empty() {
-        let mut extra = String::new();
-        if let Some(p) = &args.project {
-            extra.push_str(&format!(" --project {}", p.display()));
-        }
-        if let Some(r) = &args.runtime {
-            extra.push_str(&format!(" --runtime {}", r.display()));
-        }
-        if let Some(r) = &args.rojo {
-            extra.push_str(&format!(" --rojo {}", r.display()));
-        }
-        if let Some(c) = args.clients {
-            extra.push_str(&format!(" --clients {c}"));
-        }
-        if args.store != "PlayerData" {
-            extra.push_str(&format!(" --store {}", args.store));
-        }
-        println!(
-            "replay: vstore sim --scenario {} --servers {} --players {} --duration {} --seed {}{extra}",
-            opts.scenario, opts.servers, opts.players, args.duration, opts.seed
-        );
-        return Outcome::UserErrors;
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+}
+
+/// Writes `run`'s trace to `path`; `what` says which run it is.
+fn write_trace(path: &Path, run: &SeedRun, fixed: &[String], what: &str) -> Result<(), String> {
+    let events = &run.summary.trace;
+    let header = format!(
+        "{}\n{} events{}; t is virtual seconds from the start of the run",
+        run.opts.command(run.seed, fixed),
+        events.len(),
+        involved(run)
+    );
+    std::fs::write(path, trace::render(path, events, &header))
+        .map_err(|e| format!("writing the trace to {}: {e}", path.display()))?;
+    println!(
+        "trace{what}: {} events{} written to {}",
+        events.len(),
+        involved(run),
+        path.display()
+    );
+    Ok(())
+}
+
+/// ` about Player_1003` when the first violation names players: the
+/// trace keeps their events.
+fn involved(run: &SeedRun) -> String {
+    let players = run
+        .summary
+        .violations
+        .first()
+        .map(|v| trace::players_named(&v.text))
+        .unwrap_or_default();
+    if players.is_empty() {
+        return String::new();
     }
-    Outcome::Ok
+    let names: Vec<String> = players.iter().map(|p| format!("Player_{p}")).collect();
+    format!(" about {}", names.join(", "))
+}
+
+/// Shrinks `failing` and prints the smallest reproduction.
+fn report_shrink(
+    pool: &Pool,
+    failing: &SeedRun,
+    budget: usize,
+    fixed: &[String],
+    ui: &Ui,
+) -> Result<Shrunk, String> {
+    let bar = ui.bar(budget, &format!("runs shrinking seed {}", failing.seed));
+    let shrunk = shrink(pool, failing, budget, |n| bar.set_position(n as u64))?;
+    bar.finish_and_clear();
+    let steps = if shrunk.steps.is_empty() {
+        "nothing smaller failed the same way".to_string()
+    } else {
+        shrunk.steps.join(", ")
+    };
+    println!(
+        "shrunk seed {} ({}) in {} runs: {steps}",
+        failing.seed, shrunk.oracle, shrunk.runs
+    );
+    let smallest = &shrunk.smallest;
+    println!(
+        "smallest reproduction: {}",
+        smallest.opts.command(smallest.seed, fixed)
+    );
+    if let Some(v) = smallest
+        .summary
+        .violations
+        .iter()
+        .find(|v| v.oracle == shrunk.oracle)
+    {
+        println!("  [{}] {v}", v.oracle);
+    }
+    Ok(shrunk)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    args: &SimArgs,
+    game: &Game,
+    base: RunOptions,
+    seeds: Vec<u64>,
+    shard: Option<(usize, usize, usize)>,
+    jobs: usize,
+    setup: &Setup,
+    ui: &Ui,
+) -> Result<Outcome, String> {
+    let faults = match (&base.faults, base.swarm) {
+        (_, true) => "swarm (each seed draws its own)".to_string(),
+        (Some(m), _) => m.to_string(),
+        (None, _) => FaultMix::preset(&base.scenario).to_string(),
+    };
+    let part = match shard {
+        Some((k, n, total)) => format!(" (shard {k}/{n} of {total})"),
+        None => String::new(),
+    };
+    println!(
+        "sweep: scenario {} servers {} players {} duration {}s, {} seeds{part}, --jobs {jobs}",
+        base.scenario,
+        base.servers,
+        base.players,
+        base.duration,
+        seeds.len()
+    );
+    println!("fault mix: {faults}");
+    if seeds.is_empty() {
+        println!("this shard has no seeds");
+        return Ok(Outcome::Ok);
+    }
+    let load_before = machine::load();
+    let cpu_before = machine::process_cpu();
+    let started = Instant::now();
+    let todo: Vec<Job> = seeds
+        .iter()
+        .map(|&seed| Job {
+            opts: base.clone(),
+            seed,
+            trace: false,
+        })
+        .collect();
+    with_pool(jobs, setup, |pool| {
+        let bar = ui.bar(todo.len(), "seeds");
+        let mut violations = 0usize;
+        let mut failing = 0usize;
+        bar.set_message("violations 0, ");
+        let runs = pool.run(todo, |r| {
+            if r.failed() {
+                failing += 1;
+                violations += r.summary.violations.len();
+                bar.set_message(format!("violations {violations} in {failing} seed(s), "));
+            }
+            bar.inc(1);
+        })?;
+        bar.finish_and_clear();
+        let wall = started.elapsed();
+        let cpu = machine::process_cpu()
+            .zip(cpu_before)
+            .map(|(b, a)| b.saturating_sub(a));
+        print_sweep(&runs, game);
+        let minutes = wall.as_secs_f64() / 60.0;
+        println!(
+            "time: {:.1}s wall{}, {:.1} seeds/minute with --jobs {jobs} on {} cores{}",
+            wall.as_secs_f64(),
+            cpu.map(|c| format!(", {:.1}s CPU", c.as_secs_f64()))
+                .unwrap_or_default(),
+            runs.len() as f64 / minutes.max(1e-9),
+            machine::cores(),
+            match (load_before, machine::load()) {
+                (Some((a, _)), Some((b, _))) =>
+                    format!(" (load average {a:.2} at the start, {b:.2} at the end)"),
+                _ => String::new(),
+            }
+        );
+        let peaks: Vec<u64> = runs
+            .iter()
+            .map(|r| r.summary.peak_lua_memory as u64)
+            .collect();
+        let mean = peaks.iter().sum::<u64>() / peaks.len().max(1) as u64;
+        println!(
+            "memory: Luau heap per world peak {} (mean of the seeds' peaks {}){}",
+            megabytes(peaks.iter().copied().max().unwrap_or(0)),
+            megabytes(mean),
+            machine::peak_rss()
+                .map(|b| format!(
+                    "; process peak RSS {} for {jobs} worlds at a time",
+                    megabytes(b)
+                ))
+                .unwrap_or_default()
+        );
+        let failed: Vec<&SeedRun> = runs.iter().filter(|r| r.failed()).collect();
+        if failed.is_empty() {
+            println!("failing seeds: none");
+            if args.trace.is_some() {
+                println!("trace: no seed failed, so there is no reproduction to trace");
+            }
+            return Ok(Outcome::Ok);
+        }
+        print_failures(&failed, &game.fixed);
+        // one reproduction per oracle: the first seed it failed first
+        let mut firsts: BTreeMap<&str, &SeedRun> = BTreeMap::new();
+        for r in &failed {
+            if let Some(o) = r.oracle() {
+                firsts.entry(o).or_insert(r);
+            }
+        }
+        let mut traced = false;
+        for r in firsts.values() {
+            let smallest = if args.shrink_runs > 0 {
+                report_shrink(pool, r, args.shrink_runs, &game.fixed, ui)?.smallest
+            } else {
+                (*r).clone()
+            };
+            if let (Some(path), false) = (&args.trace, traced) {
+                traced = true;
+                let again = pool.run(
+                    vec![Job {
+                        opts: smallest.opts.clone(),
+                        seed: smallest.seed,
+                        trace: true,
+                    }],
+                    |_| {},
+                )?;
+                let what = if args.shrink_runs > 0 {
+                    " of the smallest reproduction"
+                } else {
+                    ""
+                };
+                write_trace(path, &again[0], &game.fixed, what)?;
+            }
+        }
+        Ok(Outcome::UserErrors)
+    })
+}
+
+/// One line per seed, then the totals.
+fn print_sweep(runs: &[SeedRun], game: &Game) {
+    println!(
+        "{:>8}  {:<16}  {:>8}  {:>12}  {:>10}  {:>8}  {:>9}",
+        "seed", "trace hash", "sessions", "failed opens", "violations", "wall", "Luau peak"
+    );
+    for r in runs {
+        let s = &r.summary;
+        println!(
+            "{:>8}  {:016x}  {:>8}  {:>12}  {:>10}  {:>7.2}s  {:>9}",
+            r.seed,
+            s.trace_hash,
+            s.sessions,
+            s.open_failures(),
+            s.violations.len(),
+            r.wall.as_secs_f64(),
+            megabytes(s.peak_lua_memory as u64)
+        );
+    }
+    let sum = |f: &dyn Fn(&SeedRun) -> usize| runs.iter().map(f).sum::<usize>();
+    println!(
+        "overall: {} seeds, {} failing; sessions {}, failed opens {}, operations delivered {}, confirmed checkpoints {}, opens checked {}, mirror comparisons {}, errors raised in simulated threads {}",
+        runs.len(),
+        runs.iter().filter(|r| r.failed()).count(),
+        sum(&|r| r.summary.sessions),
+        sum(&|r| r.summary.open_failures()),
+        sum(&|r| r.summary.deliveries),
+        sum(&|r| r.summary.acks),
+        sum(&|r| r.summary.opens_checked),
+        sum(&|r| r.summary.mirror_checks),
+        sum(&|r| r.summary.thread_errors),
+    );
+    let mut by_oracle: BTreeMap<&str, (usize, Vec<u64>)> = BTreeMap::new();
+    for r in runs {
+        for v in &r.summary.violations {
+            let e = by_oracle.entry(v.oracle.as_str()).or_default();
+            e.0 += 1;
+            if e.1.last() != Some(&r.seed) {
+                e.1.push(r.seed);
+            }
+        }
+    }
+    if !by_oracle.is_empty() {
+        let parts: Vec<String> = by_oracle
+            .iter()
+            .map(|(o, (n, seeds))| format!("{o} {n} in {} seed(s)", seeds.len()))
+            .collect();
+        println!("violations by oracle: {}", parts.join(", "));
+    }
+    if let Some(r) = &game.rojo {
+        println!("game scripts from {}", r.display());
+    }
+}
+
+/// Shown in full for at most this many failing seeds.
+const FAILURES_SHOWN: usize = 20;
+/// Violations listed per failing seed.
+const VIOLATIONS_SHOWN: usize = 3;
+
+fn print_failures(failed: &[&SeedRun], fixed: &[String]) {
+    let list: Vec<String> = failed.iter().map(|r| r.seed.to_string()).collect();
+    println!("failing seeds: {}", list.join(", "));
+    for r in failed.iter().take(FAILURES_SHOWN) {
+        let v = &r.summary.violations;
+        println!("seed {}: {} violation(s)", r.seed, v.len());
+        println!("  fault mix: {}", r.mix);
+        for v in v.iter().take(VIOLATIONS_SHOWN) {
+            println!("  [{}] {v}", v.oracle);
+        }
+        if v.len() > VIOLATIONS_SHOWN {
+            println!("  ... and {} more", v.len() - VIOLATIONS_SHOWN);
+        }
+        println!("  replay: {}", r.opts.command(r.seed, fixed));
+    }
+    if failed.len() > FAILURES_SHOWN {
+        println!(
+            "... and {} more failing seeds (replay them with --seeds)",
+            failed.len() - FAILURES_SHOWN
+        );
+    }
 }

@@ -131,8 +131,13 @@ fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
 /// folders there, and the simulated DataModel serves them from the package
 /// generated for this run instead (what `vstore build` would write now).
 pub fn package_out(project: &Path) -> Option<PathBuf> {
-    let loaded = crate::schema::load::load(project).ok()?;
-    Some(project.join(loaded.project.out))
+    let source = crate::schema::load::read_project(project).ok()?;
+    let doc = crate::schema::document::read(source);
+    let out = doc
+        .project
+        .out
+        .map_or_else(|| "build".to_string(), |o| o.value);
+    Some(project.join(out))
 }
 
 pub fn run(args: TestArgs) -> Outcome {

@@ -90,21 +90,6 @@ pub fn width(indent: usize, text: &str) -> usize {
 /// StyLua's column limit for generated code.
 pub const COLUMN_WIDTH: usize = 120;
 
-/// An `if <a> and <b> ... then` header, split one condition per line when too wide.
-pub fn if_all(indent: usize, conditions: &[String]) -> String {
-    let one_line = format!("if {} then", conditions.join(" and "));
-    if width(indent, &one_line) <= COLUMN_WIDTH || conditions.len() < 2 {
-        return one_line;
-    }
-    let tabs = "\t".repeat(indent);
-    let mut out = format!("if\n{tabs}\t{}", conditions[0]);
-    for c in &conditions[1..] {
-        out.push_str(&format!("\n{tabs}\tand {c}"));
-    }
-    out.push_str(&format!("\n{tabs}then"));
-    out
-}
-
 /// A PascalCase identifier built from path segments, e.g. `WalletCoins`.
 pub fn pascal(segments: &[String]) -> String {
     let mut out = String::new();
@@ -217,38 +202,52 @@ pub fn value(v: &serde_json::Value, indent: usize) -> String {
 
 /// The Luau type expression for a schema type, laid out at `indent` tabs.
 pub fn type_expr(ty: &Type, indent: usize) -> String {
-    typed(ty, indent, "")
+    typed(ty, indent, "", "")
+}
+
+/// Like `type_expr`, for a module other than `Types`: named types are
+/// reached through `<module>.` (`Types.Item`).
+pub fn qualified_type_expr(ty: &Type, indent: usize, module: &str) -> String {
+    typed(ty, indent, "", &format!("{module}."))
 }
 
 /// Like `type_expr`, with every record property `read`-only: Luau reports a
 /// write through the type ("Property X of table ... is read-only"). Array and
 /// map indexers cannot carry `read` in this Luau version and stay writable.
 pub fn readonly_type_expr(ty: &Type, indent: usize) -> String {
-    typed(ty, indent, "read ")
+    typed(ty, indent, "read ", "")
 }
 
 /// `{ T }` or `{ [string]: T }` on one line, or broken over lines the way
 /// StyLua writes them when `T` spans lines (`trailing` after the element).
-fn collection(inner: &Type, indent: usize, access: &str, key: &str, trailing: &str) -> String {
-    let one_line = typed(inner, indent, access);
+fn collection(
+    inner: &Type,
+    indent: usize,
+    access: &str,
+    names: &str,
+    key: &str,
+    trailing: &str,
+) -> String {
+    let one_line = typed(inner, indent, access, names);
     if !one_line.contains('\n') {
         return format!("{{ {key}{one_line} }}");
     }
     let tabs = "\t".repeat(indent + 1);
     format!(
         "{{\n{tabs}{key}{}{trailing}\n{}}}",
-        typed(inner, indent + 1, access),
+        typed(inner, indent + 1, access, names),
         "\t".repeat(indent)
     )
 }
 
-fn typed(ty: &Type, indent: usize, access: &str) -> String {
+/// `access` prefixes record properties (`read `); `names` prefixes named types.
+fn typed(ty: &Type, indent: usize, access: &str, names: &str) -> String {
     match ty {
         Type::Integer { .. } | Type::Number { .. } => "number".to_string(),
         Type::String { .. } => "string".to_string(),
         Type::Boolean => "boolean".to_string(),
-        Type::Array(inner) => collection(inner, indent, access, "", ""),
-        Type::Map(inner) => collection(inner, indent, access, "[string]: ", ","),
+        Type::Array(inner) => collection(inner, indent, access, names, "", ""),
+        Type::Map(inner) => collection(inner, indent, access, names, "[string]: ", ","),
         Type::Record(fields) if fields.is_empty() => "{}".to_string(),
         Type::Record(fields) => {
             let tabs = "\t".repeat(indent + 1);
@@ -258,7 +257,7 @@ fn typed(ty: &Type, indent: usize, access: &str) -> String {
                     out,
                     "{tabs}{access}{}{},",
                     type_key(&f.name),
-                    typed(&f.ty, indent + 1, access)
+                    typed(&f.ty, indent + 1, access, names)
                 );
             }
             out.push_str(&"\t".repeat(indent));
@@ -266,15 +265,15 @@ fn typed(ty: &Type, indent: usize, access: &str) -> String {
             out
         }
         Type::Optional(inner) => match inner.as_ref() {
-            Type::Enum(_) => format!("({})?", typed(inner, indent, access)),
-            Type::Optional(_) => typed(inner, indent, access),
-            _ => format!("{}?", typed(inner, indent, access)),
+            Type::Enum(_) => format!("({})?", typed(inner, indent, access, names)),
+            Type::Optional(_) => typed(inner, indent, access, names),
+            _ => format!("{}?", typed(inner, indent, access, names)),
         },
         Type::Enum(options) => {
             let parts: Vec<String> = options.iter().map(|o| string(o)).collect();
             parts.join(" | ")
         }
-        Type::Named(name) => name.clone(),
+        Type::Named(name) => format!("{names}{name}"),
     }
 }
 

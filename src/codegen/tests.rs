@@ -1,8 +1,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::shape::observed_paths;
 use super::*;
-use crate::schema::model::{Field, Leaderboard, Migration, Operation, TemplateField};
+use crate::core::api::{self, Owner};
+use crate::schema::model::{Field, Leaderboard, Migration, Operation, StoreKind, TemplateField};
 
 fn int(min: Option<i64>) -> Type {
     Type::Integer { min, max: None }
@@ -133,7 +135,8 @@ fn store_module_configures_the_players_facade() {
     assert!(init.contains("local facade = VirtualStore.players({"));
     assert!(init.contains("SchemaVersion = 2,"));
     assert!(init.contains("[2] = require(script.Migrations[\"2\"]),"));
-    assert!(init.contains("GrantMatchReward = withPayload(\n\t\t\tValidators.GrantMatchRewardPayload,\n\t\t\trequire(script.Operations[\"GrantMatchReward\"])\n\t\t),"));
+    assert!(init.contains("\tGrantMatchReward = {\n\t\tCheck = Validators.GrantMatchRewardPayload,\n\t\tHandler = require(script.Operations[\"GrantMatchReward\"]),\n\t},\n"));
+    assert!(init.contains("\tOperations = handlers,\n"));
     assert!(init.contains("{ \"Wallet\", \"Coins\" },"));
     assert!(init.contains("Validate = Validators.Data,"));
     assert!(init.contains("StrictData = true,"));
@@ -167,7 +170,7 @@ fn client_projection_keeps_only_public_paths() {
     assert!(c.contains("export type PublicData = {\n\tread Wallet: {\n\t\tread Coins: number,\n\t},\n\tread Inventory: { Item },\n}"));
     assert!(!c.contains("Gems"));
     assert!(c.contains(
-        "function Bindings.ObserveWalletCoins(replica: Replica, callback: (number) -> ()): Connection"
+        "\nBindings.ObserveWalletCoins = observer(\"Wallet.Coins\") :: Observer<number>\n"
     ));
     assert!(c.contains("export type Item = {\n\tread Id: string,\n\tread Count: number,\n}"));
     assert!(c.contains("export type PublicPath = \"Wallet.Coins\" | \"Inventory\"\n"));
@@ -182,6 +185,7 @@ fn client_module_public_surface_has_no_any() {
         .filter(|l| {
             l.starts_with("export type")
                 || l.starts_with("function Bindings.")
+                || l.starts_with("Bindings.Observe")
                 || l.starts_with('\t') && l.contains("(self: Replica")
         })
         .collect();
@@ -213,21 +217,13 @@ fn a_public_record_gets_observers_for_its_nested_leaves() {
         ]
     );
     let c = file(&generate(&p), "PlayerDataClient/init.luau").to_string();
-    assert!(c.contains("function Bindings.ObserveWalletGems(replica: Replica, callback: (number) -> ()): Connection\n\treturn replica:Observe({ \"Wallet\", \"Gems\" }, callback :: (any) -> ())"));
-    assert!(c.contains("callback: ((\"Rookie\" | \"Pro\")?) -> ()"));
+    assert!(c.contains(
+        "\nBindings.ObserveWalletGems = observer(\"Wallet.Gems\") :: Observer<number>\n"
+    ));
+    assert!(c.contains(
+        "\nBindings.ObserveTitle = observer(\"Title\") :: Observer<(\"Rookie\" | \"Pro\")?>\n"
+    ));
     assert!(c.contains("\t[\"Wallet.Gems\"] = { \"Wallet\", \"Gems\" },\n"));
-}
-
-#[test]
-fn long_observer_signatures_wrap_like_stylua() {
-    let sig = observer_signature(
-        "VeryLongNameOfAPublicPathThatKeepsGoing",
-        "{ [string]: { SomeLongNamedType } }",
-    );
-    assert_eq!(
-        sig,
-        "function Bindings.ObserveVeryLongNameOfAPublicPathThatKeepsGoing(\n\treplica: Replica,\n\tcallback: ({ [string]: { SomeLongNamedType } }) -> ()\n): Connection"
-    );
 }
 
 #[test]
@@ -363,11 +359,6 @@ fn data_validator_accepts_the_template_and_names_failing_paths() {
     );
 }
 
-/// Names of the members of `export type Facade = { ... }` in generated text.
-fn facade_members(text: &str) -> BTreeSet<String> {
-    type_members(text, "Facade")
-}
-
 /// Names of the members of the table type `export type <name> = { ... }`.
 fn type_members(text: &str, name: &str) -> BTreeSet<String> {
     let start = text
@@ -382,72 +373,40 @@ fn type_members(text: &str, name: &str) -> BTreeSet<String> {
         .collect()
 }
 
-#[test]
-fn typed_player_facade_lists_every_public_member_of_the_runtime_facade() {
-    let runtime = include_str!("../../templates/runtime/Players.luau");
-    let mut expected = BTreeSet::new();
-    for line in runtime.lines() {
-        let name = line
-            .strip_prefix("function Players.")
-            .or_else(|| line.strip_prefix("Players."))
-            .map(|rest| {
-                rest.split(|c: char| !c.is_ascii_alphanumeric())
-                    .next()
-                    .unwrap_or("")
-            });
-        if let Some(name) = name.filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase())) {
-            expected.insert(name.to_string());
-        }
-    }
-    let fields = &runtime[runtime.find("export type Facade").expect("runtime Facade")..];
-    for line in fields[..fields.find("\n))").unwrap()].lines() {
-        let t = line.trim();
-        if let Some((name, _)) = t.split_once(':') {
-            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                expected.insert(name.to_string());
-            }
-        }
-    }
-    assert!(
-        expected.contains("Get") && expected.contains("Loaded"),
-        "{expected:?}"
-    );
-    let files = generate(&sample_project());
-    let init = file(&files, "PlayerData/init.luau");
-    assert_eq!(facade_members(init), expected);
-    assert!(init.contains("\tGet: (self: Facade, player: Player) -> (Data?, VirtualError?),\n"));
-    assert!(init.contains("\tLoaded: Signal<Player, Data, Session>,\n"));
-    assert!(init.contains("export type OperationName = \"GrantMatchReward\"\n"));
-    assert!(init.contains("export type OperationPayload = Types.GrantMatchRewardPayload\n"));
-    assert!(init.ends_with("})\n\nreturn (facade :: any) :: Facade\n"));
+/// Every name (aliases included) the API table gives `owner`, plus `extra`.
+fn table_members(owner: Owner, extra: &[&str]) -> BTreeSet<String> {
+    api::members(owner)
+        .flat_map(|m| std::iter::once(m.name).chain(m.aliases.iter().copied()))
+        .chain(extra.iter().copied())
+        .map(str::to_string)
+        .collect()
 }
 
-/// Public members of a runtime class module: its `function <Class>.Upper`
-/// methods and the upper-case fields of its exported class type.
-fn runtime_members(runtime: &str, class: &str) -> BTreeSet<String> {
-    let mut expected = BTreeSet::new();
-    let prefix = format!("function {class}.");
-    for line in runtime.lines() {
-        if let Some(rest) = line.strip_prefix(&prefix) {
-            let name = rest
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .next()
-                .unwrap_or("");
-            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                expected.insert(name.to_string());
-            }
-        }
-    }
-    let head = format!("export type {class} = typeof(setmetatable(");
-    let fields = &runtime[runtime.find(&head).expect("runtime class type")..];
-    for line in fields[..fields.find("\n\t},").expect("end of the fields")].lines() {
-        if let Some((name, _)) = line.trim().split_once(':') {
-            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                expected.insert(name.to_string());
-            }
-        }
-    }
-    expected
+#[test]
+fn typed_player_facade_declares_every_member_of_the_api_table() {
+    let files = generate(&sample_project());
+    let init = file(&files, "PlayerData/init.luau");
+    assert_eq!(
+        type_members(init, "Facade"),
+        table_members(Owner::Facade, &["Fields"])
+    );
+    assert_eq!(
+        type_members(init, "Session"),
+        table_members(Owner::Session, &[])
+    );
+    assert_eq!(
+        type_members(init, "KeyedStore"),
+        table_members(Owner::Store, &[])
+    );
+    assert!(init.contains("\tGet: (self: Facade, player: Player) -> (Data?, VirtualError?),\n"));
+    assert!(init.contains("\tLoaded: Signal<Player, Data, Session>,\n"));
+    assert!(init.contains("\tOnSaved: Signal<SaveInfo>,\n"));
+    assert!(init.contains("export type SaveInfo = {\n\tKind: CommitKind,\n"));
+    assert!(init.contains("export type OperationName = \"GrantMatchReward\"\n"));
+    assert!(init.contains("export type OperationPayload = Types.GrantMatchRewardPayload\n"));
+    assert!(init.ends_with(
+        "local module: any = facade\nmodule.Fields = fields\n\nreturn module :: Facade\n"
+    ));
 }
 
 fn keyed_init() -> String {
@@ -457,14 +416,13 @@ fn keyed_init() -> String {
 }
 
 #[test]
-fn typed_keyed_store_lists_every_public_member_of_the_runtime_store() {
-    let expected = runtime_members(include_str!("../../templates/runtime/Store.luau"), "Store");
-    assert!(
-        expected.contains("OpenAsync") && expected.contains("OperationFailed"),
-        "{expected:?}"
-    );
+fn typed_keyed_store_declares_every_member_of_the_api_table() {
     let init = keyed_init();
-    assert_eq!(type_members(&init, "KeyedStore"), expected);
+    assert_eq!(
+        type_members(&init, "KeyedStore"),
+        table_members(Owner::Store, &["Fields"])
+    );
+    assert!(!init.contains("export type Facade"));
     assert!(init.contains(
         "\tOpenAsync: (self: KeyedStore, key: string, options: OpenOptions?) -> (Session?, VirtualError?),\n"
     ));
@@ -472,30 +430,43 @@ fn typed_keyed_store_lists_every_public_member_of_the_runtime_store() {
         "\tViewAsync: (self: KeyedStore, key: string) -> (Data?, VirtualError?, { [string]: any }?),\n"
     ));
     assert!(init.contains("\t\tcallback: (profile: Data) -> ...any,\n\t\toptions: { [string]: any }?\n\t) -> (Data?, VirtualError?),\n"));
-    assert!(init.contains("\t\tname: OperationName,\n\t\tpayload: OperationPayload\n\t) -> (string?, VirtualError?),\n"));
+    assert!(init.contains("\t\tname: OperationName,\n\t\tpayload: OperationPayload\n\t) -> (OperationStatus?, VirtualError?),\n"));
     assert!(init.contains("\tSessionOpened: Signal<Session>,\n"));
-    assert!(init.ends_with("})\n\nreturn (store :: any) :: KeyedStore\n"));
+    assert!(init.ends_with(
+        "local module: any = store\nmodule.Fields = fields\n\nreturn module :: KeyedStore\n"
+    ));
 }
 
 #[test]
-fn typed_keyed_session_lists_every_public_member_of_the_runtime_session() {
-    let expected = runtime_members(
-        include_str!("../../templates/runtime/Session.luau"),
-        "Session",
-    );
-    assert!(
-        expected.contains("Transaction") && expected.contains("Data"),
-        "{expected:?}"
-    );
+fn typed_keyed_session_declares_every_member_of_the_api_table() {
     let init = keyed_init();
-    assert_eq!(type_members(&init, "Session"), expected);
+    assert_eq!(
+        type_members(&init, "Session"),
+        table_members(Owner::Session, &[])
+    );
     assert!(init.contains("\tData: Data,\n"));
     assert!(init.contains("\tGetData: (self: Session) -> Data,\n"));
-    assert!(init.contains(
-        "\tGet: ((self: Session) -> Data) & ((self: Session, path: Path | { string }) -> any),\n"
-    ));
+    assert!(init
+        .contains("\tGet: ((self: Session) -> Data) & ((self: Session, path: Path) -> any?),\n"));
     assert!(init.contains("export type OperationName = \"GrantMatchReward\"\n"));
     assert!(init.contains("export type OperationPayload = Types.GrantMatchRewardPayload\n"));
+}
+
+#[test]
+fn every_template_field_gets_a_typed_helper_of_its_kind() {
+    let players = file(&generate(&sample_project()), "PlayerData/init.luau").to_string();
+    assert!(players.contains("export type FieldHelpers = {\n\tWalletCoins: NumberField,\n\tWalletGems: NumberField,\n\tInventory: ListField<{ Types.Item }, Types.Item>,\n}\n"));
+    assert!(players.contains("\tWalletCoins = field(Types.Paths.WalletCoins),\n"));
+    assert!(players.contains("\tSet: (self: NumberField, player: Player, value: number, options: MutationOptions?) -> (boolean, VirtualError?),\n"));
+    assert!(players.contains("function FieldMethods.Insert(self: any, player: any, value: any, index: any, options: any)\n\treturn facade:Insert(player, self.Path, value, index, options)\nend\n"));
+    assert!(
+        !type_members(&players, "Field<T>").contains("Add"),
+        "a plain field has no Add"
+    );
+    assert!(type_members(&players, "ListField<T, E>").contains("Insert"));
+    let keyed = keyed_init();
+    assert!(keyed.contains("\tIncrement: (\n\t\tself: NumberField,\n\t\tsession: Session,\n"));
+    assert!(keyed.contains("function FieldMethods.Get(self: any, session: any)\n\treturn session:Get(self.Path)\nend\n"));
 }
 
 #[test]
@@ -507,6 +478,7 @@ fn a_keyed_store_without_operations_takes_no_operation_name() {
     assert!(init.contains("export type OperationName = never\n"));
     assert!(init.contains("export type OperationPayload = never\n"));
     assert!(!init.contains("withPayload"));
+    assert!(!init.contains("Operations = "));
 }
 
 fn board(name: &str, path: &[&str]) -> Leaderboard {
@@ -518,30 +490,16 @@ fn board(name: &str, path: &[&str]) -> Leaderboard {
     }
 }
 
-/// The three layouts below are StyLua's own output for these calls.
 #[test]
-fn leaderboard_bind_calls_wrap_as_stylua_wraps_them() {
-    assert_eq!(
-        bind_call(&board("Coins", &["Wallet", "Coins"])),
-        "Leaderboards.Coins:BindSession(session, key, { \"Wallet\", \"Coins\" }, { ProjectNow = true })"
-    );
+fn leaderboards_are_bound_from_one_list_whatever_their_names() {
+    let mut p = sample_project();
     let long = "SeasonalGuildTrophiesAcrossAllRegionsCombined";
-    assert_eq!(
-        bind_call(&board(long, &["Records", "Season", "Trophies"])),
-        format!("Leaderboards.{long}:BindSession(\n\t\tsession,\n\t\tkey,\n\t\t{{ \"Records\", \"Season\", \"Trophies\" }},\n\t\t{{ ProjectNow = true }}\n\t)")
-    );
-    let deep = [
-        "Records",
-        "SeasonalCompetitionResults",
-        "AllRegionsCombinedTotals",
-        "TrophiesEarnedThisSeasonXXXXXXXXXXXXXXXXXXXX",
+    p.stores[0].leaderboards = vec![
+        board("end", &["Wallet", "Coins"]),
+        board(long, &["Wallet", "Gems"]),
     ];
-    assert_eq!(
-        bind_call(&board(long, &deep)),
-        format!("Leaderboards.{long}:BindSession(\n\t\tsession,\n\t\tkey,\n\t\t{{\n\t\t\t\"Records\",\n\t\t\t\"SeasonalCompetitionResults\",\n\t\t\t\"AllRegionsCombinedTotals\",\n\t\t\t\"TrophiesEarnedThisSeasonXXXXXXXXXXXXXXXXXXXX\",\n\t\t}},\n\t\t{{ ProjectNow = true }}\n\t)")
-    );
-    assert_eq!(
-        bind_call(&board("end", &["Score"])),
-        "Leaderboards[\"end\"]:BindSession(session, key, { \"Score\" }, { ProjectNow = true })"
-    );
+    let init = file(&generate(&p), "PlayerData/init.luau").to_string();
+    assert!(init.contains("local BINDINGS = {\n\t{\n\t\tIndex = Leaderboards[\"end\"],\n\t\tPath = {\n\t\t\t\"Wallet\",\n\t\t\t\"Coins\",\n\t\t},\n\t},\n"));
+    assert!(init.contains(&format!("\t\tIndex = Leaderboards.{long},\n")));
+    assert!(init.contains("\tfor _, binding in BINDINGS do\n\t\tbinding.Index:BindSession(session, key, binding.Path, { ProjectNow = true })\n"));
 }

@@ -1,12 +1,54 @@
-//! Emits the body of `<Store>/Validators.luau`: one specialised checking
-//! function per declared type (named types, the store's data shape and each
-//! operation payload). Each check is unrolled for its type, so the runtime
-//! never interprets a schema; failures name the offending path.
+//! `<Store>/Validators.luau`: one specialised checking function per declared
+//! type (named types, the store's data shape and each operation payload).
+//! Each check is unrolled for its type, so the runtime never interprets a
+//! schema; failures name the offending path.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
-use super::luau;
+use minijinja::context;
+
+use super::{luau, payload_type_name, OutFile, StoreCx};
 use crate::schema::model::Type;
+
+pub(super) fn render(cx: &StoreCx) -> OutFile {
+    let mut functions = Vec::new();
+    let mut exported = Vec::new();
+    for (name, ty) in dependency_order(&cx.project.types) {
+        functions.push(function(&check_fn(name), ty));
+        exported.push(context! { name => luau::pascal(std::slice::from_ref(name)), check => check_fn(name), root => luau::string(name) });
+    }
+    functions.push(data_function("checkData", &cx.store.shape));
+    // Old versions whose shape the lock records, and the current one when a
+    // migration leads to it: checked before and after migrating.
+    let mut stored_versions = Vec::new();
+    for v in 1..=cx.store.version {
+        let shape = if v == cx.store.version {
+            (cx.store.version > 1).then_some(&cx.store.shape)
+        } else {
+            cx.history.get(&(cx.store.name.clone(), v))
+        };
+        if let Some(shape) = shape {
+            let check = format!("checkVersion{v}");
+            functions.push(stored_function(&check, shape));
+            stored_versions.push(context! { version => v, check => check });
+        }
+    }
+    for op in &cx.operations {
+        let name = payload_type_name(&op.name);
+        functions.push(function(&check_fn(&name), &op.payload));
+        exported.push(
+            context! { name => &name, check => check_fn(&name), root => luau::string("payload") },
+        );
+    }
+    OutFile {
+        path: cx.path("Validators.luau"),
+        contents: cx.render(
+            "validators.luau",
+            context! { header => &cx.header, functions => functions, exported => exported, versions => stored_versions },
+        ),
+    }
+}
 
 /// Where a value sits, as Luau code that produces its display path.
 #[derive(Clone)]
@@ -89,6 +131,15 @@ pub fn check_fn(name: &str) -> String {
 struct Emitter {
     out: String,
     counter: usize,
+    /// The function's name, which prefixes its lookup sets.
+    name: String,
+    /// Module-level lookup sets the checks index (accepted strings of an
+    /// enum, known fields of a record), emitted before the function.
+    sets: String,
+    set_count: usize,
+    /// Missing record fields pass (stored data of a schema version, before
+    /// template defaults fill them).
+    lenient: bool,
 }
 
 impl Emitter {
@@ -101,6 +152,22 @@ impl Emitter {
     fn fresh(&mut self, base: &str) -> String {
         self.counter += 1;
         format!("{base}{}", self.counter)
+    }
+
+    /// A module-level set of `members`, one per line; returns its name.
+    fn set(&mut self, kind: &str, members: &[String]) -> String {
+        self.set_count += 1;
+        let name = format!("{}{kind}{}", self.name, self.set_count);
+        if members.is_empty() {
+            let _ = writeln!(self.sets, "local {name}: {{ [any]: boolean }} = {{}}\n");
+            return name;
+        }
+        let _ = writeln!(self.sets, "local {name}: {{ [any]: boolean }} = {{");
+        for m in members {
+            let _ = writeln!(self.sets, "\t{}true,", luau::table_key(m));
+        }
+        let _ = writeln!(self.sets, "}}\n");
+        name
     }
 
     fn fail(&mut self, indent: usize, path: &PathExpr, msg: &str) {
@@ -207,16 +274,8 @@ impl Emitter {
                 self.line(indent, "end");
             }
             Type::Enum(options) => {
-                let cond: Vec<String> = options
-                    .iter()
-                    .map(|o| format!("{v} ~= {}", luau::string(o)))
-                    .collect();
-                let cond = if cond.is_empty() {
-                    vec!["true".to_string()]
-                } else {
-                    cond
-                };
-                self.line(indent, &luau::if_all(indent, &cond));
+                let accepted = self.set("Values", options);
+                self.line(indent, &format!("if not {accepted}[{v}] then"));
                 let names: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
                 self.fail(
                     indent + 1,
@@ -274,16 +333,9 @@ impl Emitter {
                 self.table_check(indent, v, path, "a table");
                 let key = self.fresh("key");
                 self.line(indent, &format!("for {key} in {v} do"));
-                let known: Vec<String> = fields
-                    .iter()
-                    .map(|f| format!("{key} ~= {}", luau::string(&f.name)))
-                    .collect();
-                let known = if known.is_empty() {
-                    vec!["true".to_string()]
-                } else {
-                    known
-                };
-                self.line(indent + 1, &luau::if_all(indent + 1, &known));
+                let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+                let known = self.set("Fields", &names);
+                self.line(indent + 1, &format!("if not {known}[{key}] then"));
                 let base = match path {
                     PathExpr::Static(p) if p.is_empty() => String::new(),
                     other => format!("{} .. ", other.with(".")),
@@ -300,7 +352,13 @@ impl Emitter {
                         indent,
                         &format!("local {local} = {}", luau::index(v, &f.name)),
                     );
-                    self.check(&f.ty, &local, &path.field(&f.name), indent);
+                    if self.lenient && !matches!(f.ty, Type::Optional(_)) {
+                        self.line(indent, &format!("if {local} ~= nil then"));
+                        self.check(&f.ty, &local, &path.field(&f.name), indent + 1);
+                        self.line(indent, "end");
+                    } else {
+                        self.check(&f.ty, &local, &path.field(&f.name), indent);
+                    }
                 }
             }
         }
@@ -368,6 +426,10 @@ pub fn function(name: &str, ty: &Type) -> String {
     let mut e = Emitter {
         out: String::new(),
         counter: 0,
+        name: name.to_string(),
+        sets: String::new(),
+        set_count: 0,
+        lenient: false,
     };
     e.line(
         0,
@@ -384,20 +446,35 @@ pub fn function(name: &str, ty: &Type) -> String {
     );
     e.line(1, "return nil");
     e.line(0, "end");
-    e.out
+    e.sets + &e.out
 }
 
 /// The store's data check: paths are spelled statically from the root.
 pub fn data_function(name: &str, shape: &Type) -> String {
+    root_function(name, shape, false)
+}
+
+/// The check of data stored at one schema version, before it migrates: a
+/// field that is there must have that version's type, a missing one passes
+/// (template defaults fill it when the record opens).
+pub fn stored_function(name: &str, shape: &Type) -> String {
+    root_function(name, shape, true)
+}
+
+fn root_function(name: &str, shape: &Type, lenient: bool) -> String {
     let mut e = Emitter {
         out: String::new(),
         counter: 0,
+        name: name.to_string(),
+        sets: String::new(),
+        set_count: 0,
+        lenient,
     };
     e.line(0, &format!("local function {name}(value: any): string?"));
     e.check(shape, "value", &PathExpr::Static(String::new()), 1);
     e.line(1, "return nil");
     e.line(0, "end");
-    e.out
+    e.sets + &e.out
 }
 
 /// Writes the `name = type` list of referenced named types, transitively, in dependency order.

@@ -1,6 +1,7 @@
-//! Runtime error codes, load/session states and operation statuses, named as
-//! the spec names them. Codegen emits them as Luau constants; the simulator's
-//! oracles and the runtime tests compare against them.
+//! Runtime error codes, load/session states, operation and trade statuses and
+//! the client replica's states, named as the spec names them. Codegen emits
+//! them into the runtime's `Constants.luau` and the docs; the conformance test
+//! compares them with what the live runtime produces.
 
 /// Load states of the player facade.
 pub const LOAD_STATES: &[&str] = &[
@@ -30,6 +31,20 @@ pub const OPERATION_STATUSES: &[&str] = &[
     "Failed",
     "Unknown",
 ];
+
+/// What kind of commit a Session's `OnSaved` reports.
+pub const COMMIT_KINDS: &[&str] = &["Save", "Checkpoint", "AutoSave", "Renew", "Release"];
+/// Statuses of a trade journal (`docs/trades.md`).
+pub const TRADE_STATUSES: &[&str] = &[
+    "Pending",
+    "Escrowed",
+    "Settling",
+    "Completed",
+    "Cancelled",
+    "NeedsRepair",
+];
+/// States of a client replica.
+pub const REPLICA_STATES: &[&str] = &["Connecting", "Ready", "Resyncing", "Disconnected"];
 
 /// Error codes returned as `virtualError.Code`.
 pub const ERROR_CODES: &[(&str, &str)] = &[
@@ -115,6 +130,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "An operation with that ID is already retained.",
     ),
     (
+        "OperationQueueFull",
+        "The record already holds PendingOperationLimit pending operations.",
+    ),
+    (
         "UnknownOperation",
         "No handler is registered for that operation name.",
     ),
@@ -139,30 +158,3 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "A trade holds escrow on the record, so restoring an older version would count it twice.",
     ),
 ];
-
-pub fn is_error_code(code: &str) -> bool {
-    ERROR_CODES.iter().any(|(c, _)| *c == code)
-}
-
-#[cfg(test)]
-mod runtime_table {
-    use super::ERROR_CODES;
-
-    /// The Luau runtime's `Errors.Codes` and this table name the same codes.
-    #[test]
-    fn runtime_error_codes_match_the_core_table() {
-        let source = include_str!("../../templates/runtime/Errors.luau");
-        let mut luau: Vec<&str> = source
-            .lines()
-            .filter_map(|line| {
-                let (name, value) = line.trim().split_once(" = \"")?;
-                let value = value.strip_suffix("\",")?;
-                (name == value).then_some(name)
-            })
-            .collect();
-        let mut core: Vec<&str> = ERROR_CODES.iter().map(|(c, _)| *c).collect();
-        luau.sort_unstable();
-        core.sort_unstable();
-        assert_eq!(luau, core);
-    }
-}

@@ -16,6 +16,7 @@ pub struct Envelope {
     pub format_version: i64,
     pub schema_version: i64,
     pub data: Value,
+    #[serde(deserialize_with = "struct_or_empty_list")]
     pub meta: Meta,
 }
 
@@ -27,9 +28,11 @@ pub struct Meta {
     pub created_at: f64,
     pub updated_at: f64,
     pub user_ids: Vec<i64>,
-    pub tags: serde_json::Map<String, Value>,
+    #[serde(deserialize_with = "map_or_empty_list")]
+    pub tags: BTreeMap<String, Value>,
     pub lease: Option<Lease>,
     pub write_receipts: Vec<WriteReceipt>,
+    #[serde(deserialize_with = "struct_or_empty_list")]
     pub operations: Operations,
     /// Escrow the trade saga holds in this record (`docs/trades.md`); absent
     /// when the record holds none.
@@ -69,6 +72,18 @@ where
     match Value::deserialize(d)? {
         Value::Array(a) if a.is_empty() => Ok(BTreeMap::new()),
         Value::Null => Ok(BTreeMap::new()),
+        other => serde_json::from_value(other).map_err(serde::de::Error::custom),
+    }
+}
+
+/// A record-shaped value left empty may arrive as `[]` too.
+fn struct_or_empty_list<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    match Value::deserialize(d)? {
+        Value::Array(a) if a.is_empty() => Ok(T::default()),
         other => serde_json::from_value(other).map_err(serde::de::Error::custom),
     }
 }
@@ -145,6 +160,11 @@ pub struct OperationReceipt {
     pub status: String,
     #[serde(default)]
     pub result: Option<Value>,
+    /// Encoded size of a result too large to keep (then `result` is absent).
+    #[serde(default)]
+    pub result_bytes: Option<i64>,
+    #[serde(default)]
+    pub result_omitted: bool,
     #[serde(default)]
     pub error: Option<String>,
     #[serde(default)]
@@ -212,8 +232,13 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
+/// Completed operations end in one of these statuses.
+const TERMINAL_STATUSES: &[&str] = &["Applied", "Cancelled", "Failed"];
+
 impl Envelope {
-    /// Decodes a stored JSON value, failing closed on anything unexpected.
+    /// Decodes a stored JSON value, failing closed on anything unexpected:
+    /// every field the runtime reads must have its documented shape (the
+    /// rules of `Envelope.decode` in `templates/runtime/Envelope.luau`).
     pub fn decode(value: &Value) -> Result<Envelope, DecodeError> {
         let obj = value.as_object().ok_or(DecodeError::NotAnObject)?;
         if obj.get("Format").and_then(Value::as_str) != Some(FORMAT_MARKER) {
@@ -224,12 +249,78 @@ impl Envelope {
                 return Err(DecodeError::NewerFormat(v));
             }
         }
-        serde_json::from_value(value.clone()).map_err(|e| DecodeError::Malformed(e.to_string()))
+        if obj.get("Data").is_none_or(Value::is_null) {
+            return Err(DecodeError::Malformed("the record has no Data".into()));
+        }
+        let envelope: Envelope = serde_json::from_value(value.clone())
+            .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+        envelope.check().map_err(DecodeError::Malformed)?;
+        Ok(envelope)
     }
 
-    /// The live lease at `now` (UTC seconds), if any.
-    pub fn live_lease(&self, now: f64) -> Option<&Lease> {
-        self.meta.lease.as_ref().filter(|l| l.expires_at > now)
+    /// The rules serde's types do not carry: ranges and status values.
+    fn check(&self) -> Result<(), String> {
+        if self.format_version < 1 {
+            return Err(format!(
+                "FormatVersion {} is not a format version",
+                self.format_version
+            ));
+        }
+        if self.schema_version < 1 {
+            return Err(format!(
+                "SchemaVersion {} is not a schema version",
+                self.schema_version
+            ));
+        }
+        let meta = &self.meta;
+        let ops = &meta.operations;
+        let counts = [
+            ("Meta.Revision", meta.revision),
+            ("Meta.DataRevision", meta.data_revision),
+        ]
+        .into_iter()
+        .chain(
+            meta.write_receipts
+                .iter()
+                .map(|r| ("WriteReceipts.Revision", r.revision)),
+        )
+        .chain(ops.pending.iter().map(|p| ("Pending.Attempts", p.attempts)))
+        .chain(
+            ops.receipts
+                .iter()
+                .map(|r| ("Receipts.Attempts", r.attempts)),
+        )
+        .chain(
+            ops.receipts
+                .iter()
+                .map(|r| ("Receipts.ResultBytes", r.result_bytes.unwrap_or(0))),
+        )
+        .chain(
+            ops.dead_letters
+                .iter()
+                .map(|d| ("DeadLetters.Attempts", d.attempts)),
+        )
+        .chain(
+            ops.dead_letters
+                .iter()
+                .map(|d| ("DeadLetters.PayloadBytes", d.payload_bytes)),
+        );
+        for (field, value) in counts {
+            if value < 0 {
+                return Err(format!("{field} is negative"));
+            }
+        }
+        let statuses = ops
+            .receipts
+            .iter()
+            .map(|r| &r.status)
+            .chain(ops.dedupe.iter().map(|d| &d.status));
+        for status in statuses {
+            if !TERMINAL_STATUSES.contains(&status.as_str()) {
+                return Err(format!("{status:?} is not an operation's final status"));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -5,17 +5,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 
 use super::{Finding, Severity};
 
-/// 1-based line and column of a byte offset.
-pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.chars().count(), |n| before[n + 1..].chars().count())
-        + 1;
-    (line, col)
-}
+pub use crate::diagnostic::line_col;
 
 fn miette_severity(s: Severity) -> miette::Severity {
     match s {
@@ -45,7 +35,13 @@ pub fn human(findings: &[Finding], file: &str, source: &str) -> String {
     for f in findings {
         let report = miette::Report::new(diagnostic(f))
             .with_source_code(NamedSource::new(file, source.to_string()));
-        let _ = handler.render_report(&mut out, report.as_ref());
+        crate::diagnostic::render_one(
+            &handler,
+            &mut out,
+            report.as_ref(),
+            Some(file),
+            Some(source),
+        );
         out.push('\n');
     }
     out.push_str(&summary(findings));

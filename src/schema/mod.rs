@@ -1,7 +1,10 @@
-//! The `virtualstore.toml` front end: TOML model with spans, the type language,
-//! paths and loading of migration/handler files. Produces `model::Project`.
+//! The `virtualstore.toml` front end: the TOML tree with spans, the table of
+//! allowed keys, the spanned document read from it, the type language, data
+//! paths, the checked model and `vstore.lock`. It reads and represents; what
+//! the values mean is judged by `check`.
 
-pub mod exposure;
+pub mod document;
+pub mod keys;
 pub mod load;
 pub mod lock;
 pub mod model;

@@ -5,12 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A byte range in one source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
+pub use crate::diagnostic::Span;
 
 /// A path into profile data, e.g. `["Wallet", "Coins"]`.
 pub type DataPath = Vec<String>;

@@ -1,7 +1,10 @@
 //! Data paths (`Wallet.Coins`) resolved against a store's shape, and values
 //! (template defaults) checked against types.
 
+use crate::diagnostic::closest;
+
 use super::model::{DataPath, Type};
+use super::types::TypeTable;
 
 /// Why a path does not name a field.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,23 +22,8 @@ pub enum PathProblem {
     IntoCollection { collection: String },
 }
 
-fn named<'t>(ty: &'t Type, types: &'t [(String, Type)], depth: usize) -> &'t Type {
-    match ty {
-        Type::Named(n) if depth < 64 => match types.iter().find(|(k, _)| k == n) {
-            Some((_, t)) => named(t, types, depth + 1),
-            None => ty,
-        },
-        Type::Optional(inner) if depth < 64 => named(inner, types, depth + 1),
-        _ => ty,
-    }
-}
-
 /// Resolves `text` against `shape`; returns the segments when every one names a field.
-pub fn resolve(
-    shape: &Type,
-    text: &str,
-    types: &[(String, Type)],
-) -> Result<DataPath, PathProblem> {
+pub fn resolve(shape: &Type, text: &str, types: &TypeTable) -> Result<DataPath, PathProblem> {
     let segs: Vec<&str> = text.split('.').collect();
     if segs
         .iter()
@@ -45,14 +33,12 @@ pub fn resolve(
     }
     let mut ty = shape;
     for (i, seg) in segs.iter().enumerate() {
-        let here = segs[..i].join(".");
-        match named(ty, types, 0) {
+        match types.plain(ty) {
             Type::Record(fields) => match fields.iter().find(|f| f.name == *seg) {
                 Some(f) => ty = &f.ty,
                 None => {
                     let suggestion =
-                        crate::schema::load::closest(seg, fields.iter().map(|f| f.name.as_str()))
-                            .map(str::to_owned);
+                        closest(seg, fields.iter().map(|f| f.name.as_str())).map(str::to_owned);
                     return Err(PathProblem::Unknown {
                         segment: seg.to_string(),
                         suggestion,
@@ -60,40 +46,27 @@ pub fn resolve(
                 }
             },
             Type::Array(_) | Type::Map(_) => {
-                return Err(PathProblem::IntoCollection { collection: here })
+                return Err(PathProblem::IntoCollection {
+                    collection: segs[..i].join("."),
+                })
             }
-            _ => return Err(PathProblem::IntoNothing { leaf: here }),
+            _ => {
+                return Err(PathProblem::IntoNothing {
+                    leaf: segs[..i].join("."),
+                })
+            }
         }
     }
     Ok(segs.into_iter().map(str::to_owned).collect())
 }
 
 /// Checks a JSON value against a type and its constraints; `Err` says why not.
-pub fn value_matches(
-    ty: &Type,
-    v: &serde_json::Value,
-    types: &[(String, Type)],
-) -> Result<(), String> {
-    check(ty, v, types, 0)
-}
-
-fn check(
-    ty: &Type,
-    v: &serde_json::Value,
-    types: &[(String, Type)],
-    depth: usize,
-) -> Result<(), String> {
+pub fn value_matches(ty: &Type, v: &serde_json::Value, types: &TypeTable) -> Result<(), String> {
     use serde_json::Value as J;
-    if depth > 64 {
-        return Err("the type nests too deeply".into());
-    }
-    match (ty, v) {
+    match (types.resolve(ty), v) {
         (Type::Optional(_), J::Null) => Ok(()),
-        (Type::Optional(t), _) => check(t, v, types, depth + 1),
-        (Type::Named(n), _) => match types.iter().find(|(k, _)| k == n) {
-            Some((_, t)) => check(t, v, types, depth + 1),
-            None => Err(format!("unknown type `{n}`")),
-        },
+        (Type::Optional(t), _) => value_matches(t, v, types),
+        (Type::Named(n), _) => Err(format!("unknown type `{n}`")),
         (Type::Integer { min, max }, J::Number(n)) => {
             let Some(i) = n.as_i64() else {
                 return Err(format!("{n} is not an integer"));
@@ -141,22 +114,22 @@ fn check(
         }
         (Type::Array(t), J::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                check(t, item, types, depth + 1).map_err(|e| format!("element {}: {e}", i + 1))?;
+                value_matches(t, item, types).map_err(|e| format!("element {}: {e}", i + 1))?;
             }
             Ok(())
         }
         (Type::Map(t), J::Object(m)) => {
             for (k, item) in m {
-                check(t, item, types, depth + 1).map_err(|e| format!("entry `{k}`: {e}"))?;
+                value_matches(t, item, types).map_err(|e| format!("entry `{k}`: {e}"))?;
             }
             Ok(())
         }
         (Type::Record(fields), J::Object(m)) => {
             for f in fields {
                 match m.get(&f.name) {
-                    Some(item) => check(&f.ty, item, types, depth + 1)
+                    Some(item) => value_matches(&f.ty, item, types)
                         .map_err(|e| format!("field `{}`: {e}", f.name))?,
-                    None if matches!(f.ty, Type::Optional(_)) => {}
+                    None if matches!(types.resolve(&f.ty), Type::Optional(_)) => {}
                     None => return Err(format!("field `{}` is missing", f.name)),
                 }
             }
@@ -168,7 +141,7 @@ fn check(
         (Type::Map(_) | Type::Record(_), J::Array(a)) if a.is_empty() => {
             Err("an empty array is not a table with keys; use `{}`".into())
         }
-        _ => Err(format!("expected {}, found {}", expected(ty), found(v))),
+        (ty, _) => Err(format!("expected {}, found {}", expected(ty), found(v))),
     }
 }
 

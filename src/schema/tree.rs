@@ -1,9 +1,6 @@
 //! A TOML document as a tree of values that each keep their exact byte span,
-//! so every later check can point at the key or value it is about.
-
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+//! so every later check can point at the key or value it is about. Parsed by
+//! `toml_edit`, which keeps the spans of what it reads.
 
 use super::model::Span;
 
@@ -71,203 +68,122 @@ impl Node {
     }
 }
 
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_struct(SPANNED, SPANNED_FIELDS, ItemVisitor)
-    }
+fn span_of(range: Option<std::ops::Range<usize>>) -> Option<Span> {
+    range.map(|r| Span {
+        start: r.start,
+        end: r.end,
+    })
 }
 
-/// Accepts both a spanned value and, for implicit tables the parser cannot
-/// span, a plain one (its span is then the start of the file).
-struct ItemVisitor;
+/// A key the parser could not place gets `MISSING`; `locate` fills it in.
+const MISSING: Span = Span {
+    start: usize::MAX,
+    end: usize::MAX,
+};
 
-fn unspanned(node: Node) -> Item {
+fn value(v: &toml_edit::Value) -> Item {
+    use toml_edit::Value as V;
+    let node = match v {
+        V::String(s) => Node::Str(s.value().clone()),
+        V::Integer(i) => Node::Int(*i.value()),
+        V::Float(f) => Node::Float(*f.value()),
+        V::Boolean(b) => Node::Bool(*b.value()),
+        V::Datetime(d) => Node::Datetime(d.value().to_string()),
+        V::Array(a) => Node::Array(a.iter().map(value).collect()),
+        V::InlineTable(t) => Node::Table(
+            t.iter()
+                .map(|(k, v)| Entry {
+                    key: k.to_owned(),
+                    key_span: t.key(k).and_then(|k| span_of(k.span())).unwrap_or(MISSING),
+                    value: value(v),
+                })
+                .collect(),
+        ),
+    };
     Item {
         node,
-        span: Span::default(),
+        span: span_of(v.span()).unwrap_or_default(),
     }
 }
 
-impl<'de> Visitor<'de> for ItemVisitor {
-    type Value = Item;
+fn table(t: &toml_edit::Table) -> Vec<Entry> {
+    t.iter()
+        .map(|(k, v)| Entry {
+            key: k.to_owned(),
+            key_span: t.key(k).and_then(|k| span_of(k.span())).unwrap_or(MISSING),
+            value: item(v),
+        })
+        .collect()
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a TOML value")
+fn item(i: &toml_edit::Item) -> Item {
+    match i {
+        toml_edit::Item::Value(v) => value(v),
+        toml_edit::Item::Table(t) => Item {
+            node: Node::Table(table(t)),
+            span: span_of(t.span()).unwrap_or_default(),
+        },
+        toml_edit::Item::ArrayOfTables(a) => Item {
+            node: Node::Array(
+                a.iter()
+                    .map(|t| Item {
+                        node: Node::Table(table(t)),
+                        span: span_of(t.span()).unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
+            span: span_of(a.span()).unwrap_or_default(),
+        },
+        toml_edit::Item::None => Item {
+            node: Node::Table(Vec::new()),
+            span: Span::default(),
+        },
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Item, E> {
-        NodeVisitor.visit_bool(v).map(unspanned)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Item, E> {
-        NodeVisitor.visit_i64(v).map(unspanned)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Item, E> {
-        NodeVisitor.visit_u64(v).map(unspanned)
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Item, E> {
-        NodeVisitor.visit_f64(v).map(unspanned)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Item, E> {
-        NodeVisitor.visit_str(v).map(unspanned)
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Item, E> {
-        NodeVisitor.visit_string(v).map(unspanned)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Item, A::Error> {
-        NodeVisitor.visit_seq(seq).map(unspanned)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
-        let Some(first) = map.next_key::<Key>()? else {
-            return Ok(unspanned(Node::Table(Vec::new())));
-        };
-        if first.0 == SPANNED_FIELDS[0] {
-            let start: usize = map.next_value()?;
-            let (mut end, mut node) = (start, None);
-            while let Some(k) = map.next_key::<String>()? {
-                if k == SPANNED_FIELDS[1] {
-                    end = map.next_value()?;
-                } else {
-                    node = Some(map.next_value::<Node>()?);
+}
+
+/// How deeply the TOML parser lets keys and values nest.
+const NESTING: usize = 80;
+
+/// Where `text` first nests deeper than the parser allows: a dotted key with
+/// too many segments, or too many open brackets. Strings are skipped.
+fn too_deep(text: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut dots, mut i) = (0usize, 0usize, 0usize);
+    let mut line_start = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => {
+                let q = bytes[i];
+                i += 1;
+                while i < bytes.len() && bytes[i] != q && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' && q == b'"' { 2 } else { 1 };
                 }
             }
-            let node = node.ok_or_else(|| de::Error::custom("spanned value without a value"))?;
-            return Ok(Item {
-                node,
-                span: Span { start, end },
-            });
-        }
-        if first.0 == DATETIME_KEY {
-            let text: String = map.next_value()?;
-            return Ok(unspanned(Node::Datetime(text)));
-        }
-        let mut entries = Vec::new();
-        let mut key = Some(first);
-        while let Some(k) = key {
-            let value = map.next_value::<Item>()?;
-            entries.push(Entry {
-                key: k.0,
-                key_span: k.1.unwrap_or(Span {
-                    start: usize::MAX,
-                    end: usize::MAX,
-                }),
-                value,
-            });
-            key = map.next_key::<Key>()?;
-        }
-        Ok(unspanned(Node::Table(entries)))
-    }
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor)
-    }
-}
-
-struct NodeVisitor;
-
-const DATETIME_KEY: &str = "$__toml_private_datetime";
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a TOML value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-        Ok(Node::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        i64::try_from(v)
-            .map(Node::Int)
-            .map_err(|_| E::custom("integer out of range"))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        Ok(Node::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-        Ok(Node::Str(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Item>()? {
-            items.push(item);
-        }
-        Ok(Node::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Key>()? {
-            if key.0 == DATETIME_KEY {
-                let text: String = map.next_value()?;
-                return Ok(Node::Datetime(text));
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
             }
-            let value = map.next_value::<Item>()?;
-            // Keys of implicit tables (`[a.b]` headers) come without a span; `locate` fills them in.
-            entries.push(Entry {
-                key: key.0,
-                key_span: key.1.unwrap_or(Span {
-                    start: usize::MAX,
-                    end: usize::MAX,
-                }),
-                value,
+            b'\n' => {
+                dots = 0;
+                line_start = i + 1;
+            }
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'.' => dots += 1,
+            b'=' | b',' => dots = 0,
+            _ => {}
+        }
+        if depth >= NESTING || dots + 1 >= NESTING {
+            return Some(Span {
+                start: if depth >= NESTING { i } else { line_start },
+                end: i + 1,
             });
         }
-        Ok(Node::Table(entries))
+        i += 1;
     }
-}
-
-/// A key and its span, when the parser knows it.
-struct Key(String, Option<Span>);
-
-const SPANNED: &str = "$__serde_spanned_private_Spanned";
-const SPANNED_FIELDS: &[&str] = &[
-    "$__serde_spanned_private_start",
-    "$__serde_spanned_private_end",
-    "$__serde_spanned_private_value",
-];
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_struct(SPANNED, SPANNED_FIELDS, KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        Ok(Key(v.to_owned(), None))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
-        Ok(Key(v, None))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Key, A::Error> {
-        let (mut start, mut end, mut value) = (None, None, None);
-        while let Some(k) = map.next_key::<String>()? {
-            match k.as_str() {
-                "$__serde_spanned_private_start" => start = Some(map.next_value::<usize>()?),
-                "$__serde_spanned_private_end" => end = Some(map.next_value::<usize>()?),
-                _ => value = Some(map.next_value::<String>()?),
-            }
-        }
-        let value = value.ok_or_else(|| de::Error::custom("key without a value"))?;
-        let span = match (start, end) {
-            (Some(start), Some(end)) => Some(Span { start, end }),
-            _ => None,
-        };
-        Ok(Key(value, span))
-    }
+    None
 }
 
 /// Gives keys that came without a span (implicit tables from `[a.b]` headers)
@@ -333,27 +249,27 @@ pub struct SyntaxError {
 
 /// Parses a whole document into its root table.
 pub fn parse(text: &str) -> Result<Vec<Entry>, SyntaxError> {
-    match toml::from_str::<Node>(text) {
-        Ok(Node::Table(mut entries)) => {
+    match toml_edit::Document::parse(text) {
+        Ok(doc) => {
+            let mut entries = table(doc.as_table());
             locate(text, &mut entries, 0);
             Ok(entries)
         }
-        Ok(_) => Err(SyntaxError {
-            message: "the document is not a table".into(),
-            span: Span::default(),
-        }),
         Err(e) => {
-            let span = e
-                .span()
-                .map(|r| Span {
-                    start: r.start,
-                    end: r.end,
-                })
-                .unwrap_or_default();
-            Err(SyntaxError {
-                message: e.message().trim().to_owned(),
-                span,
-            })
+            let span = span_of(e.span()).unwrap_or_default();
+            let mut message = e.message().trim().to_owned();
+            let mut span = span;
+            if message == "duplicate key" {
+                if let Some(key) = text.get(span.start..span.end) {
+                    message = format!("duplicate key `{}`", key.trim_matches(['"', '\'']));
+                }
+            }
+            if message.contains("recursion") {
+                // The parser gives no position for this one; find it.
+                message = format!("a key or value nests more than {NESTING} levels deep");
+                span = too_deep(text).unwrap_or(span);
+            }
+            Err(SyntaxError { message, span })
         }
     }
 }
@@ -361,6 +277,19 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, SyntaxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_past_the_parser_limit_points_at_the_key() {
+        let key = vec!["A"; 100].join(".");
+        let text = format!("[s]\nok = 1\n{key} = 1\n");
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("nests more than 80"), "{}", e.message);
+        assert_eq!(e.span.start, text.find("A.A").unwrap());
+        let text = format!("x = {}1{}\n", "[".repeat(200), "]".repeat(200));
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("nests more than 80"), "{}", e.message);
+        assert_eq!(e.span.start, 4 + 79);
+    }
 
     #[test]
     fn keys_and_values_keep_their_byte_spans() {

@@ -1,6 +1,11 @@
 //! The type language: `integer`, `number`, `string`, `boolean`, `{T}`,
 //! `{[string]: T}`, `{ A: T, B: U }`, `T?`, `"a" | "b"` and names from `[types]`.
 //! Spans are byte offsets into the type string; callers shift them into the file.
+//! Also the shape notation of `vstore.lock`, the same language with bounds
+//! (`integer(0..)`, `number(..1.5)`, `string(..32)`), and `TypeTable`, the one
+//! place named types are resolved.
+
+use std::collections::HashMap;
 
 use super::model::{Field, Span, Type};
 
@@ -24,11 +29,21 @@ pub struct Parsed {
 const MAX_DEPTH: usize = 64;
 
 pub fn parse(text: &str) -> Result<Parsed, TypeError> {
+    parse_with(text, false)
+}
+
+/// Parses a shape as `vstore.lock` records it: the type language with bounds.
+pub fn parse_shape(text: &str) -> Result<Parsed, TypeError> {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, bounds: bool) -> Result<Parsed, TypeError> {
     let mut p = Parser {
         s: text.as_bytes(),
         pos: 0,
         names: Vec::new(),
         depth: 0,
+        bounds,
     };
     let ty = p.union()?;
     p.ws();
@@ -48,6 +63,8 @@ struct Parser<'a> {
     pos: usize,
     names: Vec<(String, Span)>,
     depth: usize,
+    /// Accept `(lo..hi)` bounds after `integer`, `number` and `string`.
+    bounds: bool,
 }
 
 impl Parser<'_> {
@@ -209,13 +226,46 @@ impl Parser<'_> {
     }
 
     fn postfix(&mut self) -> Result<Type, TypeError> {
-        let mut ty = self.primary()?;
-        while self.eat(b'?') {
-            if !matches!(ty, Type::Optional(_)) {
-                ty = Type::Optional(Box::new(ty));
-            }
+        let ty = self.primary()?;
+        if !self.eat(b'?') {
+            return Ok(ty);
         }
-        Ok(ty)
+        if self.peek() == Some(b'?') {
+            let at = self.pos;
+            return Err(self.err(
+                at,
+                at + 1,
+                "`?` is written twice",
+                "one `?` makes a type optional: write `T?`",
+            ));
+        }
+        Ok(match ty {
+            Type::Optional(_) => ty,
+            ty => Type::Optional(Box::new(ty)),
+        })
+    }
+
+    /// A number where a type was expected: only ever a mistake, and inside a
+    /// union the mistake is mixing numbers into an enum of strings.
+    fn number_literal(&mut self) -> Option<Span> {
+        self.ws();
+        let start = self.pos;
+        let mut i = start;
+        if self.s.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        if !self.s.get(i).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        while self
+            .s
+            .get(i)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b'.' || *b == b'_')
+        {
+            i += 1;
+        }
+        self.pos = i;
+        Some(Span { start, end: i })
     }
 
     fn primary(&mut self) -> Result<Type, TypeError> {
@@ -254,6 +304,23 @@ impl Parser<'_> {
                 Ok(t)
             }
             Some(b'{') => self.braces(),
+            Some(b'0'..=b'9' | b'-') => {
+                let Some(span) = self.number_literal() else {
+                    let end = (self.pos + 1).min(self.s.len());
+                    return Err(self.err(
+                        self.pos,
+                        end,
+                        "expected a type",
+                        "write a type such as `integer` or `{string}`",
+                    ));
+                };
+                Err(TypeError {
+                    code: "VS2003",
+                    message: "a number literal is not a type".into(),
+                    span,
+                    help: "enums list strings only (`\"Gold\" | \"Silver\"`); store a number in a field of type `integer` or `number`, bounded with `min`/`max`".into(),
+                })
+            }
             Some(_) => {
                 let Some((name, span)) = self.ident() else {
                     let end = (self.pos + 1).min(self.s.len());
@@ -264,7 +331,7 @@ impl Parser<'_> {
                         "write a type such as `integer` or `{string}`",
                     ));
                 };
-                Ok(match name.as_str() {
+                let ty = match name.as_str() {
                     "integer" => Type::Integer {
                         min: None,
                         max: None,
@@ -279,9 +346,57 @@ impl Parser<'_> {
                         self.names.push((name.clone(), span));
                         Type::Named(name)
                     }
-                })
+                };
+                if self.bounds && self.peek() == Some(b'(') {
+                    return self.bounded(ty);
+                }
+                Ok(ty)
             }
         }
+    }
+
+    /// `(lo..hi)` after a scalar in a lock shape; either end may be absent.
+    fn bounded(&mut self, ty: Type) -> Result<Type, TypeError> {
+        let open = self.pos;
+        self.pos += 1;
+        let close = self.s[open..]
+            .iter()
+            .position(|&b| b == b')')
+            .map(|i| open + i);
+        let Some(close) = close else {
+            return Err(self.err(open, self.s.len(), "unclosed bounds", "write `(lo..hi)`"));
+        };
+        let inner = String::from_utf8_lossy(&self.s[open + 1..close]).into_owned();
+        self.pos = close + 1;
+        let bad = |p: &Parser| p.err(open, close + 1, "invalid bounds", "write `(lo..hi)`");
+        let (lo, hi) = inner.split_once("..").ok_or_else(|| bad(self))?;
+        let (lo, hi) = (lo.trim(), hi.trim());
+        let num = |s: &str| -> Result<Option<f64>, ()> {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            s.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Some)
+                .ok_or(())
+        };
+        let (lo, hi) = match (num(lo), num(hi)) {
+            (Ok(a), Ok(b)) => (a, b),
+            _ => return Err(bad(self)),
+        };
+        let whole = |v: Option<f64>| v.map(|f| f as i64);
+        Ok(match ty {
+            Type::Integer { .. } => Type::Integer {
+                min: whole(lo),
+                max: whole(hi),
+            },
+            Type::Number { .. } => Type::Number { min: lo, max: hi },
+            Type::String { .. } if lo.is_none() => Type::String {
+                max_len: hi.map(|f| f as usize),
+            },
+            _ => return Err(bad(self)),
+        })
     }
 
     fn braces(&mut self) -> Result<Type, TypeError> {
@@ -362,61 +477,194 @@ impl Parser<'_> {
 
 /// Renders a type canonically: record fields sorted by name, named types left as names.
 pub fn render(ty: &Type) -> String {
+    let mut out = String::new();
+    write(ty, false, &mut out);
+    out
+}
+
+/// Renders a type as `vstore.lock` records it: canonical, with bounds.
+pub fn render_shape(ty: &Type) -> String {
+    let mut out = String::new();
+    write(ty, true, &mut out);
+    out
+}
+
+fn bound<T: std::fmt::Display>(lo: Option<T>, hi: Option<T>, out: &mut String) {
+    if lo.is_none() && hi.is_none() {
+        return;
+    }
+    out.push('(');
+    if let Some(lo) = lo {
+        out.push_str(&lo.to_string());
+    }
+    out.push_str("..");
+    if let Some(hi) = hi {
+        out.push_str(&hi.to_string());
+    }
+    out.push(')');
+}
+
+fn write(ty: &Type, bounds: bool, out: &mut String) {
     match ty {
-        Type::Integer { .. } => "integer".into(),
-        Type::Number { .. } => "number".into(),
-        Type::String { .. } => "string".into(),
-        Type::Boolean => "boolean".into(),
-        Type::Array(t) => format!("{{{}}}", render(t)),
-        Type::Map(t) => format!("{{[string]: {}}}", render(t)),
+        Type::Integer { min, max } => {
+            out.push_str("integer");
+            if bounds {
+                bound(*min, *max, out);
+            }
+        }
+        Type::Number { min, max } => {
+            out.push_str("number");
+            if bounds {
+                bound(*min, *max, out);
+            }
+        }
+        Type::String { max_len } => {
+            out.push_str("string");
+            if bounds {
+                bound(None, *max_len, out);
+            }
+        }
+        Type::Boolean => out.push_str("boolean"),
+        Type::Array(t) => {
+            out.push('{');
+            write(t, bounds, out);
+            out.push('}');
+        }
+        Type::Map(t) => {
+            out.push_str("{[string]: ");
+            write(t, bounds, out);
+            out.push('}');
+        }
         Type::Record(fields) => {
             let mut f: Vec<&Field> = fields.iter().collect();
             f.sort_by(|a, b| a.name.cmp(&b.name));
-            let inner: Vec<String> = f
-                .iter()
-                .map(|f| format!("{}: {}", f.name, render(&f.ty)))
-                .collect();
-            format!("{{ {} }}", inner.join(", "))
+            out.push_str("{ ");
+            for (i, field) in f.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&field.name);
+                out.push_str(": ");
+                write(&field.ty, bounds, out);
+            }
+            out.push_str(" }");
         }
-        Type::Optional(t) => match **t {
-            Type::Enum(_) => format!("({})?", render(t)),
-            _ => format!("{}?", render(t)),
-        },
-        Type::Enum(v) => v
-            .iter()
-            .map(|s| format!("\"{s}\""))
-            .collect::<Vec<_>>()
-            .join(" | "),
-        Type::Named(n) => n.clone(),
+        Type::Optional(t) => {
+            let wrap = matches!(**t, Type::Enum(_));
+            if wrap {
+                out.push('(');
+            }
+            write(t, bounds, out);
+            if wrap {
+                out.push(')');
+            }
+            out.push('?');
+        }
+        Type::Enum(v) => {
+            for (i, s) in v.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" | ");
+                }
+                // The literal cannot hold its own quote: pick the other one.
+                let q = if s.contains('"') { '\'' } else { '"' };
+                out.push(q);
+                out.push_str(s);
+                out.push(q);
+            }
+        }
+        Type::Named(n) => out.push_str(n),
     }
 }
 
-/// Replaces named types by their definitions (bounded, so cycles cannot loop).
-pub fn expand(ty: &Type, types: &[(String, Type)]) -> Type {
-    fn go(ty: &Type, types: &[(String, Type)], depth: usize) -> Type {
-        if depth > MAX_DEPTH {
-            return ty.clone();
-        }
-        match ty {
-            Type::Named(n) => match types.iter().find(|(k, _)| k == n) {
-                Some((_, t)) => go(t, types, depth + 1),
-                None => ty.clone(),
-            },
-            Type::Array(t) => Type::Array(Box::new(go(t, types, depth + 1))),
-            Type::Map(t) => Type::Map(Box::new(go(t, types, depth + 1))),
-            Type::Optional(t) => Type::Optional(Box::new(go(t, types, depth + 1))),
-            Type::Record(f) => Type::Record(
-                f.iter()
-                    .map(|f| Field {
-                        name: f.name.clone(),
-                        ty: go(&f.ty, types, depth + 1),
-                    })
-                    .collect(),
-            ),
-            other => other.clone(),
+/// Named-type chains longer than this are refused by the checks (VS2009), so
+/// every walk through `TypeTable` ends within it even before they run.
+pub const MAX_NAMED_DEPTH: usize = 32;
+
+/// The named types of a project, indexed once: the one place a `Type::Named`
+/// is resolved. The checks refuse cycles and chains deeper than
+/// `MAX_NAMED_DEPTH` before anything else resolves names.
+#[derive(Debug, Clone, Default)]
+pub struct TypeTable<'t> {
+    by_name: HashMap<&'t str, &'t Type>,
+}
+
+impl<'t> TypeTable<'t> {
+    pub fn new(types: &'t [(String, Type)]) -> Self {
+        TypeTable {
+            by_name: types.iter().map(|(n, t)| (n.as_str(), t)).collect(),
         }
     }
-    go(ty, types, 0)
+
+    pub fn get(&self, name: &str) -> Option<&'t Type> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    /// `ty` with named references followed to a structural type (an unknown
+    /// name is returned as it is).
+    pub fn resolve<'a>(&self, mut ty: &'a Type) -> &'a Type
+    where
+        't: 'a,
+    {
+        for _ in 0..=MAX_NAMED_DEPTH {
+            match ty {
+                Type::Named(n) => match self.get(n) {
+                    Some(t) => ty = t,
+                    None => return ty,
+                },
+                _ => return ty,
+            }
+        }
+        ty
+    }
+
+    /// Like `resolve`, and through optionals too: what a present value is.
+    pub fn plain<'a>(&self, mut ty: &'a Type) -> &'a Type
+    where
+        't: 'a,
+    {
+        for _ in 0..=2 * MAX_NAMED_DEPTH {
+            match self.resolve(ty) {
+                Type::Optional(inner) => ty = inner,
+                other => return other,
+            }
+        }
+        ty
+    }
+
+    /// `ty` with every named type replaced by its definition.
+    pub fn expand(&self, ty: &Type) -> Type {
+        fn go(t: &TypeTable, ty: &Type, names: usize) -> Type {
+            match ty {
+                Type::Named(n) if names < MAX_NAMED_DEPTH => match t.get(n) {
+                    Some(def) => go(t, def, names + 1),
+                    None => ty.clone(),
+                },
+                Type::Array(inner) => Type::Array(Box::new(go(t, inner, names))),
+                Type::Map(inner) => Type::Map(Box::new(go(t, inner, names))),
+                Type::Optional(inner) => Type::Optional(Box::new(go(t, inner, names))),
+                Type::Record(fields) => Type::Record(
+                    fields
+                        .iter()
+                        .map(|f| Field {
+                            name: f.name.clone(),
+                            ty: go(t, &f.ty, names),
+                        })
+                        .collect(),
+                ),
+                other => other.clone(),
+            }
+        }
+        go(self, ty, 0)
+    }
+}
+
+/// Replaces named types by their definitions.
+pub fn expand(ty: &Type, types: &[(String, Type)]) -> Type {
+    TypeTable::new(types).expand(ty)
 }
 
 #[cfg(test)]
@@ -463,6 +711,60 @@ mod tests {
             "VS2002"
         );
         assert_eq!(parse("integer | string").unwrap_err().code, "VS2003");
+    }
+
+    #[test]
+    fn a_repeated_question_mark_is_a_syntax_error() {
+        assert!(parse("integer?").is_ok());
+        let e = parse("integer???").unwrap_err();
+        assert_eq!((e.code, e.span), ("VS2001", Span { start: 8, end: 9 }));
+        assert!(e.help.contains("one `?`"), "{}", e.help);
+    }
+
+    #[test]
+    fn a_number_in_a_union_is_a_union_error_with_help() {
+        let e = parse("\"Gold\" | 1").unwrap_err();
+        assert_eq!((e.code, e.span), ("VS2003", Span { start: 9, end: 10 }));
+        assert!(e.help.contains("integer"), "{}", e.help);
+        assert_eq!(
+            parse("-2.5 | \"a\"").unwrap_err().span,
+            Span { start: 0, end: 4 }
+        );
+    }
+
+    #[test]
+    fn lock_shapes_keep_bounds_and_parse_back() {
+        let text = "{ A: integer(0..), B: number(-1.5..2), C: string(..32), D: {integer(..9)} }";
+        let ty = parse_shape(text).unwrap().ty;
+        assert_eq!(render_shape(&ty), text);
+        assert_eq!(
+            render(&ty),
+            "{ A: integer, B: number, C: string, D: {integer} }"
+        );
+        assert!(
+            parse("integer(0..)").is_err(),
+            "bounds belong to the lock only"
+        );
+        assert!(parse_shape("string(1..)").is_err());
+    }
+
+    #[test]
+    fn enum_literals_holding_a_quote_render_with_the_other_quote() {
+        let ty = parse("'say \"hi\"' | \"b\"").unwrap().ty;
+        assert_eq!(parse(&render(&ty)).unwrap().ty, ty);
+    }
+
+    #[test]
+    fn the_type_table_follows_names_through_optionals() {
+        let types = vec![
+            ("A".to_owned(), parse("B?").unwrap().ty),
+            ("B".to_owned(), parse("{ X: integer }").unwrap().ty),
+        ];
+        let t = TypeTable::new(&types);
+        let a = Type::Named("A".into());
+        assert!(matches!(t.resolve(&a), Type::Optional(_)));
+        assert!(matches!(t.plain(&a), Type::Record(_)));
+        assert_eq!(render(&t.expand(&a)), "{ X: integer }?");
     }
 
     #[test]

@@ -191,10 +191,7 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
     cfg.raw_set("UserId", user_id)?;
     cfg.raw_set("Vm", id)?;
     let tree = node_to_lua(&lua, &package)?;
-    let prelude: Function = lua
-        .load(PRELUDE)
-        .set_name("@vstore/roblox.luau")
-        .into_function()?;
+    let prelude = super::bytecode::load(&lua, PRELUDE.as_bytes(), "@vstore/roblox.luau")?;
     let (resume, dispatch): (Function, Function) = prelude.call((host, cfg, tree))?;
     {
         let mut w = world.borrow_mut();
@@ -465,16 +462,16 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
     )?;
     host.raw_set(
         "compile",
-        lua.create_function(|lua, (src, chunk): (mlua::String, String)| {
-            match lua
-                .load(src.as_bytes().to_vec())
-                .set_name(format!("@{chunk}"))
-                .into_function()
-            {
+        lua.create_function(
+            |lua, (src, chunk): (mlua::String, String)| match super::bytecode::load(
+                lua,
+                &src.as_bytes(),
+                &format!("@{chunk}"),
+            ) {
                 Ok(f) => Ok((Some(f), None)),
                 Err(e) => Ok((None, Some(e.to_string()))),
-            }
-        })?,
+            },
+        )?,
     )?;
 
     // DataStore
@@ -521,6 +518,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
                 *w.requests.entry(method.clone()).or_default() += 1;
                 w.trace.add(method.as_bytes());
                 let fail = plan.error(&method);
+                super::trace::fault(&mut w, vm, &method, fail.as_deref(), plan.after_commit);
                 Ok((
                     "go".into(),
                     LuaValue::Number(plan.latency),
@@ -569,6 +567,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
                 return Ok((LuaValue::Nil, LuaValue::Nil, stamp, LuaValue::String(msg)));
             }
         }
+        super::trace::read(&mut w, vm, &key, entry.as_ref().map(|e| &e.0));
         let out = match &entry {
             Some((v, info)) => (
                 to_lua(l, v)?,
@@ -634,6 +633,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             }
         }
         let info = w.backend.write(store, &key, v.clone(), ids, meta, now);
+        super::trace::write(&mut w, vm, &key, &v);
         w.trace.add(key.as_bytes());
         w.trace.add(&info.updated_ms.to_le_bytes());
         let copy = to_lua(l, &v)?;
@@ -650,6 +650,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
             return throttled_reply(l, t);
         }
         let old = w.backend.remove(store, &key, now);
+        super::trace::remove(&mut w, vm, &key);
         w.vms[vm].cache.insert((store, key.clone()), (now, None));
         w.trace.add(format!("remove {key}").as_bytes());
         record_reply(

@@ -7,7 +7,7 @@
 use mlua::{Lua, Table, Value as LuaValue};
 use serde_json::{Map, Number, Value};
 
-const MAX_DEPTH: usize = 100;
+const MAX_DEPTH: usize = crate::core::settings::ROBLOX_MAX_VALUE_DEPTH;
 
 /// Why a Luau value cannot be stored or sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +21,36 @@ impl std::fmt::Display for NotStorable {
     }
 }
 
-fn bad(path: &str, what: &str) -> NotStorable {
+/// Where a value sits inside the converted one, built up only when a
+/// conversion fails: most values convert, and naming every element's path on
+/// the way down cost more than the conversion itself.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, i64),
+}
+
+impl At<'_> {
+    fn render(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Key(parent, key) => join(parent.render(), key),
+            At::Index(parent, i) => join(parent.render(), &i.to_string()),
+        }
+    }
+}
+
+fn join(path: String, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn bad(at: &At, what: &str) -> NotStorable {
+    let path = at.render();
     let at = if path.is_empty() {
         "the value".to_string()
     } else {
@@ -34,12 +63,12 @@ fn bad(path: &str, what: &str) -> NotStorable {
 
 /// Converts a Luau value into JSON, failing on anything a DataStore rejects.
 pub fn to_json(value: &LuaValue) -> Result<Value, NotStorable> {
-    convert(value, "", 0)
+    convert(value, &At::Root, 0)
 }
 
-fn number(n: f64, path: &str) -> Result<Value, NotStorable> {
+fn number(n: f64, at: &At) -> Result<Value, NotStorable> {
     if !n.is_finite() {
-        return Err(bad(path, "is NaN or infinite"));
+        return Err(bad(at, "is NaN or infinite"));
     }
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         return Ok(Value::Number(Number::from(n as i64)));
@@ -49,64 +78,56 @@ fn number(n: f64, path: &str) -> Result<Value, NotStorable> {
         .unwrap_or(Value::Null))
 }
 
-fn convert(value: &LuaValue, path: &str, depth: usize) -> Result<Value, NotStorable> {
+fn convert(value: &LuaValue, at: &At, depth: usize) -> Result<Value, NotStorable> {
     match value {
         LuaValue::Nil => Ok(Value::Null),
         LuaValue::Boolean(b) => Ok(Value::Bool(*b)),
         LuaValue::Integer(i) => Ok(Value::Number(Number::from(*i as i64))),
-        LuaValue::Number(n) => number(*n, path),
+        LuaValue::Number(n) => number(*n, at),
         LuaValue::String(s) => match s.to_str() {
             Ok(s) => Ok(Value::String(s.to_string())),
-            Err(_) => Err(bad(path, "is not valid UTF-8")),
+            Err(_) => Err(bad(at, "is not valid UTF-8")),
         },
-        LuaValue::Table(t) => table(t, path, depth),
-        LuaValue::Function(_) => Err(bad(path, "is a function")),
-        LuaValue::Thread(_) => Err(bad(path, "is a thread")),
-        LuaValue::UserData(_) | LuaValue::LightUserData(_) => Err(bad(path, "is userdata")),
-        LuaValue::Vector(_) => Err(bad(path, "is a vector")),
-        LuaValue::Buffer(_) => Err(bad(path, "is a buffer")),
+        LuaValue::Table(t) => table(t, at, depth),
+        LuaValue::Function(_) => Err(bad(at, "is a function")),
+        LuaValue::Thread(_) => Err(bad(at, "is a thread")),
+        LuaValue::UserData(_) | LuaValue::LightUserData(_) => Err(bad(at, "is userdata")),
+        LuaValue::Vector(_) => Err(bad(at, "is a vector")),
+        LuaValue::Buffer(_) => Err(bad(at, "is a buffer")),
         other => Err(bad(
-            path,
+            at,
             &format!("has the unsupported type {}", other.type_name()),
         )),
     }
 }
 
-fn child_path(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-fn table(t: &Table, path: &str, depth: usize) -> Result<Value, NotStorable> {
+fn table(t: &Table, at: &At, depth: usize) -> Result<Value, NotStorable> {
     if depth > MAX_DEPTH {
-        return Err(bad(path, "is nested too deeply (or is cyclic)"));
+        return Err(bad(at, "is nested too deeply (or is cyclic)"));
     }
     let mut ints: Vec<(i64, LuaValue)> = Vec::new();
     let mut strs: Vec<(String, LuaValue)> = Vec::new();
     for pair in t.clone().pairs::<LuaValue, LuaValue>() {
-        let (k, v) = pair.map_err(|e| bad(path, &format!("cannot be read: {e}")))?;
+        let (k, v) = pair.map_err(|e| bad(at, &format!("cannot be read: {e}")))?;
         match &k {
             LuaValue::String(s) => match s.to_str() {
                 Ok(s) => strs.push((s.to_string(), v)),
-                Err(_) => return Err(bad(path, "has a key that is not valid UTF-8")),
+                Err(_) => return Err(bad(at, "has a key that is not valid UTF-8")),
             },
             LuaValue::Integer(i) => ints.push((*i as i64, v)),
             LuaValue::Number(n) if n.fract() == 0.0 && n.is_finite() => ints.push((*n as i64, v)),
-            _ => return Err(bad(path, &format!("has a {} key", k.type_name()))),
+            _ => return Err(bad(at, &format!("has a {} key", k.type_name()))),
         }
     }
     if !ints.is_empty() && !strs.is_empty() {
-        return Err(bad(path, "mixes array and dictionary keys"));
+        return Err(bad(at, "mixes array and dictionary keys"));
     }
     if !strs.is_empty() {
         strs.sort_by(|a, b| a.0.cmp(&b.0));
         let mut map = Map::new();
         for (k, v) in strs {
-            let p = child_path(path, &k);
-            map.insert(k, convert(&v, &p, depth + 1)?);
+            let converted = convert(&v, &At::Key(at, &k), depth + 1)?;
+            map.insert(k, converted);
         }
         return Ok(Value::Object(map));
     }
@@ -114,9 +135,9 @@ fn table(t: &Table, path: &str, depth: usize) -> Result<Value, NotStorable> {
     let mut arr = Vec::with_capacity(ints.len());
     for (n, (i, v)) in ints.into_iter().enumerate() {
         if i != n as i64 + 1 {
-            return Err(bad(path, "is an array with holes or non-positive indices"));
+            return Err(bad(at, "is an array with holes or non-positive indices"));
         }
-        arr.push(convert(&v, &child_path(path, &i.to_string()), depth + 1)?);
+        arr.push(convert(&v, &At::Index(at, i), depth + 1)?);
     }
     Ok(Value::Array(arr))
 }
@@ -171,6 +192,14 @@ mod tests {
         assert!(to_json(&holes).is_err());
         let f: LuaValue = lua.load("return {f = function() end}").eval().unwrap();
         assert_eq!(to_json(&f).unwrap_err().reason, "`f` is a function");
+        let deep: LuaValue = lua
+            .load("return {a = {{}, {b = {1, 2, function() end}}}}")
+            .eval()
+            .unwrap();
+        assert_eq!(
+            to_json(&deep).unwrap_err().reason,
+            "`a.2.b.3` is a function"
+        );
         let nan: LuaValue = lua.load("return {n = 0/0}").eval().unwrap();
         assert!(to_json(&nan).is_err());
     }

@@ -1,9 +1,12 @@
 //! The native simulator: real Luau VMs (one per simulated server and client)
 //! on one thread under a virtual clock, against an emulated, fault-injecting
 //! Roblox. It owns the emulation (`roblox.luau` over the host functions in
-//! `host`), the DataStore backend, the spec runner and the scenarios; it reads
+//! `host`), the DataStore backend, the spec runner, the scenarios, and the
+//! sweeps that run many seeded worlds on worker threads (one world per thread
+//! at a time, nothing shared between worlds but compiled bytecode); it reads
 //! stored records only through `crate::core`, never through the Luau under test.
 
+pub mod bytecode;
 pub mod datastore;
 pub mod host;
 pub mod json;
@@ -11,6 +14,10 @@ pub mod limits;
 pub mod mount;
 pub mod rng;
 pub mod scenario;
+pub mod shrink;
 pub mod specs;
+pub mod swarm;
+pub mod sweep;
+pub mod trace;
 pub mod verify;
 pub mod world;

@@ -16,6 +16,8 @@ use super::host::{add_player_with_client, eval_now, remove_player, shutdown, spa
 use super::limits::LimitStats;
 use super::mount::Node;
 use super::rng::Rng;
+use super::swarm::FaultMix;
+use super::trace::{self, Event, Log};
 use super::verify::values::validate;
 use super::world::{run_until, Config, Shared, World};
 use crate::core::envelope::Envelope;
@@ -187,6 +189,15 @@ impl StorePlan {
         plan
     }
 
+    /// The record paths a trace shows on every read and write: the counter
+    /// and the reward path, as (dotted label, JSON pointer into the record).
+    pub fn watched_paths(&self) -> Vec<(String, String)> {
+        std::iter::once(&self.counter)
+            .chain(self.reward.as_ref().map(|r| &r.path))
+            .map(|p| (dotted(p), format!("/Data{}", pointer(p))))
+            .collect()
+    }
+
     /// The driver's `CONFIG` table, as JSON.
     fn driver_config(&self, store: &str) -> Value {
         json!({
@@ -224,12 +235,47 @@ pub struct ScenarioOptions {
     /// mirror oracle off.
     pub clients: usize,
     pub plan: StorePlan,
+    /// The faults to inject; `None` runs the scenario's preset mix.
+    pub faults: Option<FaultMix>,
+    /// Keep an event log and return it as `Summary::trace`.
+    pub trace: bool,
 }
 
 impl ScenarioOptions {
     /// The default number of sampled clients for `players` players.
     pub fn default_clients(players: usize) -> usize {
         players.min(16)
+    }
+
+    /// The fault mix this run injects.
+    pub fn mix(&self) -> FaultMix {
+        self.faults
+            .clone()
+            .unwrap_or_else(|| FaultMix::preset(&self.scenario))
+    }
+}
+
+/// One oracle's finding: which oracle saw it (`ack-lost`, `mirror-differs`,
+/// ...; shrinking keeps a reproduction only while the same oracle fires) and
+/// what it saw, naming the key, the path and the values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pub oracle: String,
+    pub text: String,
+}
+
+impl Violation {
+    pub fn new(oracle: &str, text: String) -> Violation {
+        Violation {
+            oracle: oracle.to_string(),
+            text,
+        }
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -247,7 +293,7 @@ pub struct Summary {
     pub open_failure_codes: BTreeMap<String, usize>,
     pub deliveries: usize,
     pub acks: usize,
-    pub violations: Vec<String>,
+    pub violations: Vec<Violation>,
     pub trace_hash: u64,
     pub thread_errors: usize,
     pub first_errors: Vec<String>,
@@ -268,6 +314,12 @@ pub struct Summary {
     pub reward_pruned: usize,
     /// Requests the emulated limits refused and messages they dropped.
     pub limits: LimitStats,
+    /// Most bytes the Luau heaps of the world held at once, sampled at every
+    /// scenario step.
+    pub peak_lua_memory: usize,
+    /// With `ScenarioOptions::trace`: the events about the players the
+    /// violations name (all events when there are none), in time order.
+    pub trace: Vec<Event>,
 }
 
 impl Summary {
@@ -306,7 +358,8 @@ struct Live<'a> {
     seen: usize,
     /// (user, server) -> when the driver reported the session open.
     opened: HashMap<(i64, usize), f64>,
-    violations: Vec<String>,
+    /// What the live oracles found, and when.
+    violations: Vec<(f64, Violation)>,
     opens_checked: usize,
     mirror_checks: usize,
     mirror_deferred: usize,
@@ -365,13 +418,21 @@ impl Live<'_> {
             format!("{path} = {opened}")
         };
         if opened < 0.0 || opened == plan.counter_default {
-            self.violations.push(format!(
+            self.violations.push((
+w.now,
+Violation::new(
+"blank-open",
+format!(
                 "{key}: blank open after failed load: the session opened with {shown} (the template) while the stored record holds {path} = {stored}"
-            ));
+            ))));
         } else {
-            self.violations.push(format!(
+            self.violations.push((
+w.now,
+Violation::new(
+"stale-open",
+format!(
                 "{key}: stale open: the session opened with {shown}, older than the stored record's {path} = {stored}"
-            ));
+            ))));
         }
     }
 
@@ -403,18 +464,27 @@ impl Live<'_> {
         let mirror = match eval_now(world, client, CLIENT_READ) {
             Ok(values) => values,
             Err(e) => {
-                self.violations
-                    .push(format!("{key}: the client mirror could not be read: {e}"));
+                self.violations.push((
+                    now,
+                    Violation::new(
+                        "mirror-unreadable",
+                        format!("{key}: the client mirror could not be read: {e}"),
+                    ),
+                ));
                 return;
             }
         };
         let state = mirror.first().and_then(Value::as_str).unwrap_or("Missing");
         if state != "Ready" {
             if now - opened_at > MIRROR_READY_LIMIT {
-                self.violations.push(format!(
+                self.violations.push((
+now,
+Violation::new(
+"mirror-not-ready",
+format!(
                     "{key}: client mirror is {state} {:.0}s after the session opened, with nothing in flight to it",
                     now - opened_at
-                ));
+                ))));
             } else {
                 self.mirror_deferred += 1;
             }
@@ -424,8 +494,13 @@ impl Live<'_> {
         let data = match eval_now(world, server, &source) {
             Ok(values) => values.into_iter().next().unwrap_or(Value::Null),
             Err(e) => {
-                self.violations
-                    .push(format!("{key}: the server session could not be read: {e}"));
+                self.violations.push((
+                    now,
+                    Violation::new(
+                        "mirror-unreadable",
+                        format!("{key}: the server session could not be read: {e}"),
+                    ),
+                ));
                 return;
             }
         };
@@ -438,10 +513,14 @@ impl Live<'_> {
         let client_data = mirror.get(1).cloned().unwrap_or(Value::Null);
         let mut path = Vec::new();
         if let Some((at, seen, want)) = first_difference(&client_data, &expected, &mut path) {
-            self.violations.push(format!(
+            self.violations.push((
+now,
+Violation::new(
+"mirror-differs",
+format!(
                 "{key}: client mirror differs from the public projection at {}: client has {seen}, server session has {want}",
                 if at.is_empty() { "the root".to_string() } else { at }
-            ));
+            ))));
         }
     }
 }
@@ -566,33 +645,28 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         mirror_deferred: 0,
     };
     let mut rng = Rng::new(opts.seed ^ 0x5EED);
-    let chaos = opts.scenario == "chaos";
+    let mix = opts.mix();
     {
         let mut w = world.borrow_mut();
-        match opts.scenario.as_str() {
-            "ambiguous" => {
-                w.faults.error_rate = 0.05;
-                w.faults.ambiguous_share = 0.6;
-            }
-            "chaos" => {
-                w.faults.error_rate = 0.02;
-                w.faults.ambiguous_share = 0.3;
-                w.drop_rate = 0.1;
-            }
-            _ => {}
+        w.faults.error_rate = mix.errors;
+        w.faults.ambiguous_share = mix.ambiguous;
+        w.faults.closing_error_rate = mix.closing;
+        w.faults.latency.1 = mix.latency;
+        w.drop_rate = mix.loss;
+        if opts.trace {
+            w.log = Some(Log {
+                events: Vec::new(),
+                watch: opts.plan.watched_paths(),
+            });
         }
     }
     let mut servers: Vec<usize> = Vec::new();
     for _ in 0..opts.servers.max(1) {
-        servers.push(spawn_server(&world).map_err(|e| e.to_string())?);
+        servers.push(start_server(&world)?);
     }
     let start = world.borrow().now;
     let end = start + opts.duration;
-    let teleport_rate = if opts.scenario == "teleport-storm" {
-        0.7
-    } else {
-        0.3
-    };
+    let teleport_rate = mix.teleports;
     // per player: where they are and when they act next
     let mut state: Vec<(Where, f64)> = (0..opts.players)
         .map(|_| {
@@ -602,16 +676,25 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
             )
         })
         .collect();
-    let mut next_crash = if chaos || opts.scenario == "crashes" {
-        start + opts.duration / 4.0
+    // crashes evenly spaced: the preset's three fall at each quarter
+    let crash_every = opts.duration / (mix.crashes as f64 + 1.0);
+    let mut crashes_left = mix.crashes;
+    let mut next_crash = if crashes_left > 0 {
+        start + crash_every
     } else {
         f64::INFINITY
     };
-    let outage_at = if chaos || opts.scenario == "outage" {
+    let outage_at = if mix.outage > 0.0 {
         start + opts.duration / 3.0
     } else {
         f64::INFINITY
     };
+    let mut partition_at = if mix.partition > 0.0 {
+        start + opts.duration * 2.0 / 3.0
+    } else {
+        f64::INFINITY
+    };
+    let mut peak_memory = 0usize;
     let mut next_mirror = if sampled.is_empty() {
         f64::INFINITY
     } else {
@@ -633,11 +716,13 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         let t = next_player
             .min(next_crash)
             .min(outage_next)
+            .min(partition_at)
             .min(next_mirror);
         if t >= end {
             break;
         }
         live.advance(&world, t);
+        peak_memory = peak_memory.max(world.borrow().lua_memory());
         if t == next_mirror {
             next_mirror += MIRROR_INTERVAL;
             for &i in &sampled {
@@ -651,11 +736,36 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
             outage_done = true;
             let mut w = world.borrow_mut();
             let now = w.now;
-            w.faults.outage = Some((now, now + 60.0));
+            w.faults.outage = Some((now, now + mix.outage));
+            trace::note(&mut w, || {
+                Event::new("outage").detail(format!("DataStore answers 503 for {}s", mix.outage))
+            });
+            continue;
+        }
+        if t == partition_at {
+            partition_at = f64::INFINITY;
+            let alive: Vec<usize> = world.borrow().alive_servers();
+            if !alive.is_empty() {
+                let victim = alive[rng.range(0, alive.len() as u64 - 1) as usize];
+                let mut w = world.borrow_mut();
+                let now = w.now;
+                w.vms[victim].partitioned_until = now + mix.partition;
+                w.trace.add(format!("partition {victim}").as_bytes());
+                trace::note(&mut w, || {
+                    Event::new("partition")
+                        .server(victim)
+                        .detail(format!("cut off from the DataStore for {}s", mix.partition))
+                });
+            }
             continue;
         }
         if t == next_crash {
-            next_crash += opts.duration / 4.0;
+            crashes_left -= 1;
+            next_crash = if crashes_left > 0 {
+                next_crash + crash_every
+            } else {
+                f64::INFINITY
+            };
             let alive: Vec<usize> = servers
                 .iter()
                 .copied()
@@ -666,13 +776,16 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                 .copied()
             {
                 super::host::kill(&mut world.borrow_mut(), victim);
+                trace::note(&mut world.borrow_mut(), || {
+                    Event::new("server-crash").server(victim)
+                });
                 for s in state.iter_mut() {
                     if s.0 == Where::On(victim) {
                         *s = (Where::Offline, t + 5.0 + rng.next_f64() * 30.0);
                     }
                 }
                 live.opened.retain(|(_, server), _| *server != victim);
-                let replacement = spawn_server(&world).map_err(|e| e.to_string())?;
+                let replacement = start_server(&world)?;
                 servers.retain(|s| *s != victim);
                 servers.push(replacement);
             }
@@ -694,7 +807,15 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                         .map_err(|e| format!("starting the client of Player_{user_id}: {e}"))?;
                 }
                 sessions += 1;
-                joins.push((user_id, t, teleporting.remove(&user_id)));
+                let teleport = teleporting.remove(&user_id);
+                trace::note(&mut world.borrow_mut(), || {
+                    let how = if teleport.is_some() { "teleport" } else { "" };
+                    Event::new("join")
+                        .player(user_id)
+                        .server(server)
+                        .detail(how)
+                });
+                joins.push((user_id, t, teleport));
                 state[i] = (Where::On(server), t + 60.0 + rng.next_f64() * 540.0);
             }
             Where::On(server) => {
@@ -704,6 +825,9 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                     }
                     remove_player(&world, server, user_id);
                 }
+                trace::note(&mut world.borrow_mut(), || {
+                    Event::new("leave").player(user_id).server(server)
+                });
                 live.opened.remove(&(user_id, server));
                 if rng.next_f64() < teleport_rate {
                     teleporting.insert(user_id, t);
@@ -724,6 +848,9 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                     live.compare_mirror(&world, 1000 + i as i64, server);
                 }
                 remove_player(&world, server, 1000 + i as i64);
+                trace::note(&mut world.borrow_mut(), || {
+                    Event::new("leave").player(1000 + i as i64).server(server)
+                });
             }
         }
     }
@@ -732,6 +859,9 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     live.advance(&world, now + 120.0);
     for s in servers.iter().copied() {
         shutdown(&world, s);
+        trace::note(&mut world.borrow_mut(), || {
+            Event::new("server-shutdown").server(s)
+        });
     }
     let now = world.borrow().now;
     run_until(&world, now + 40.0, true, |w| w.alive_servers().is_empty());
@@ -741,13 +871,63 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     s.handoffs = handoffs.len();
     s.handoff_p50 = percentile(&handoffs, 0.5);
     s.handoff_p99 = percentile(&handoffs, 0.99);
-    s.violations.splice(0..0, live.violations);
+    let found_live: Vec<(f64, Violation)> = live.violations;
+    if opts.trace {
+        s.trace = assemble_trace(&world, &found_live, &s.violations, start);
+    }
+    s.violations
+        .splice(0..0, found_live.into_iter().map(|(_, v)| v));
+    s.peak_lua_memory = peak_memory;
     s.opens_checked = live.opens_checked;
     s.clients_sampled = sampled.len();
     s.mirror_checks = live.mirror_checks;
     s.mirror_deferred = live.mirror_deferred;
     s.mirror_skipped = mirror_skipped;
     Ok(s)
+}
+
+/// Starts a server, noted in the trace.
+fn start_server(world: &Shared) -> Result<usize, String> {
+    let vm = spawn_server(world).map_err(|e| e.to_string())?;
+    trace::note(&mut world.borrow_mut(), || {
+        Event::new("server-start").server(vm)
+    });
+    Ok(vm)
+}
+
+/// The run's events with the driver's reports and the violations, in time
+/// order, kept to the players the first violation names: the one a shrunk
+/// reproduction is about.
+fn assemble_trace(
+    world: &Shared,
+    live: &[(f64, Violation)],
+    after: &[Violation],
+    start: f64,
+) -> Vec<Event> {
+    let mut w = world.borrow_mut();
+    let mut events = w.log.take().map(|l| l.events).unwrap_or_default();
+    events.extend(trace::reports(&w.reports, start));
+    // the checks after the run see the world as it ended
+    let at_end = w.now - start;
+    let all: Vec<(f64, &Violation)> = live
+        .iter()
+        .map(|(t, v)| (t - start, v))
+        .chain(after.iter().map(|v| (at_end, v)))
+        .collect();
+    let players = all
+        .first()
+        .map(|(_, v)| trace::players_named(&v.text))
+        .unwrap_or_default();
+    for (t, v) in all {
+        events.push(
+            Event::new("violation")
+                .at(t)
+                .detail(format!("[{}] {}", v.oracle, v.text)),
+        );
+    }
+    // stable: events logged at one instant keep their order
+    events.sort_by(|a, b| a.t.total_cmp(&b.t));
+    trace::involving(&events, &players)
 }
 
 /// For each teleport join that opened, the virtual seconds from leaving the
@@ -809,7 +989,10 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
     s.open_p50 = percentile(&opens, 0.5);
     s.open_p99 = percentile(&opens, 0.99);
     for stale in &w.stale_writes {
-        s.violations.push(format!("stale overwrite: {stale}"));
+        s.violations.push(Violation::new(
+            "stale-overwrite",
+            format!("stale overwrite: {stale}"),
+        ));
     }
     // oracles: read the stored records through the Rust core only
     let counter = dotted(&plan.counter);
@@ -817,9 +1000,11 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
     for (user, a) in &acked {
         let key = format!("Player_{user}");
         if store.and_then(|st| w.backend.get(st, &key)).is_none() {
-            s.violations.push(format!(
+            s.violations.push(Violation::new(
+"ack-lost",
+format!(
                 "{key}: acknowledged save lost: checkpoint confirmed {counter} = {a}, nothing is stored"
-            ));
+            )));
         }
     }
     let Some(store) = store else { return s };
@@ -830,15 +1015,18 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         let env = match Envelope::decode(value) {
             Ok(e) => e,
             Err(e) => {
-                s.violations
-                    .push(format!("{key}: stored record does not decode: {e}"));
+                s.violations.push(Violation::new(
+                    "undecodable",
+                    format!("{key}: stored record does not decode: {e}"),
+                ));
                 continue;
             }
         };
         if let Some(schema) = &plan.schema {
             if let Err(e) = validate(&schema.0, &schema.1, &env.data) {
-                s.violations.push(format!(
-                    "{key}: stored data does not validate against the schema: {e}"
+                s.violations.push(Violation::new(
+                    "invalid-data",
+                    format!("{key}: stored data does not validate against the schema: {e}"),
                 ));
             }
         }
@@ -850,17 +1038,21 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
             .unwrap_or(-1.0);
         if let Some(a) = acked.get(&user) {
             if held < *a {
-                s.violations.push(format!(
+                s.violations.push(Violation::new(
+"ack-lost",
+format!(
                     "{key}: acknowledged save lost: checkpoint confirmed {counter} = {a}, store holds {held}"
-                ));
+                )));
             }
         }
         let ops = &env.meta.operations;
         let mut seen = BTreeSet::new();
         for r in ops.receipts.iter().filter(|r| r.status == "Applied") {
             if !seen.insert(r.id.clone()) {
-                s.violations
-                    .push(format!("{key}: operation {} applied twice", r.id));
+                s.violations.push(Violation::new(
+                    "double-apply",
+                    format!("{key}: operation {} applied twice", r.id),
+                ));
             }
         }
         if let Some(reward) = &plan.reward {
@@ -904,23 +1096,28 @@ fn check_reward(s: &mut Summary, key: &str, env: &Envelope, reward: &RewardPlan)
         .pointer(&pointer(&reward.path))
         .and_then(Value::as_f64)
     else {
-        s.violations.push(format!(
-            "{key}: the reward path {path} is missing from the stored data"
+        s.violations.push(Violation::new(
+            "reward-path-missing",
+            format!("{key}: the reward path {path} is missing from the stored data"),
         ));
         return;
     };
     let n = applied.len();
     let expected = reward.base + reward.amount as f64 * n as f64;
     if held > expected {
-        s.violations.push(format!(
+        s.violations.push(Violation::new(
+"double-apply-data",
+format!(
             "{key}: operation applied twice at data level: {path} = {held}, but the ledger records {n} applied {} operation(s) of {} (expected {expected})",
             reward.operation, reward.amount
-        ));
+        )));
     } else if held < expected {
-        s.violations.push(format!(
+        s.violations.push(Violation::new(
+"apply-missing",
+format!(
             "{key}: applied operation missing from data: {path} = {held}, but the ledger records {n} applied {} operation(s) of {} (expected {expected})",
             reward.operation, reward.amount
-        ));
+        )));
     }
 }
 

@@ -167,6 +167,8 @@ pub struct World {
     /// Writes that moved a record's `Meta.Revision` backwards (a stale owner's overwrite).
     pub stale_writes: Vec<String>,
     pub events: u64,
+    /// The event log of `--trace`; `None` (recording nothing) unless asked for.
+    pub log: Option<super::trace::Log>,
 }
 
 pub type Shared = Rc<RefCell<World>>;
@@ -204,6 +206,7 @@ impl World {
             reports: Vec::new(),
             stale_writes: Vec::new(),
             events: 0,
+            log: None,
         }))
     }
 
@@ -332,6 +335,15 @@ impl World {
         self.wakes
             .values()
             .any(|w| matches!(w, Wake::Event { vm: v, name: n, .. } if *v == vm && *n == name))
+    }
+
+    /// Bytes the Luau heaps of the running VMs hold.
+    pub fn lua_memory(&self) -> usize {
+        self.vms
+            .iter()
+            .filter_map(|v| v.lua.as_ref())
+            .map(Lua::used_memory)
+            .sum()
     }
 
     pub fn alive_servers(&self) -> Vec<usize> {

@@ -4,9 +4,9 @@
 //!
 //! - every fixture `fixtures/<Store>/v<N>/*.json` (raw `Data` of version N, or a
 //!   full record envelope) migrates step by step to the current version; each
-//!   step runs twice and must give the same output; each step must not drop a
-//!   field it does not declare (`--@removes A.B, C` lines in the migration
-//!   file); the result must validate against the current shape and match its
+//!   step runs twice and must give the same output; no step may drop a field
+//!   it does not declare (`--@removes A.B, C` lines in the migration file,
+//!   see `removals`); the result must validate against the current shape and match its
 //!   snapshot `fixtures/<Store>/snapshots/<name>.v<N>.json` (`--update` accepts);
 //! - every operation handler runs on seeded payloads generated from its
 //!   declared payload type against the template and every migrated fixture:
@@ -15,6 +15,7 @@
 //!
 //! It owns no Roblox emulation: these modules must never touch a service.
 
+pub(crate) mod removals;
 pub(crate) mod values;
 
 use std::fmt;
@@ -23,10 +24,28 @@ use std::path::{Path, PathBuf};
 use mlua::{Function, Lua, LuaSerdeExt, Table, Value as LuaValue};
 use serde_json::Value;
 
-use crate::schema::model::{self, Project, Store};
+use crate::schema::lock;
+use crate::schema::model::{self, Project, Store, Type};
+use crate::schema::types::TypeTable;
 
 const OPERATIONS_SOURCE: &str = include_str!("../../../templates/runtime/Operations.luau");
 const MIGRATIONS_SOURCE: &str = include_str!("../../../templates/runtime/Migrations.luau");
+/// The runtime modules those two require through `script.Parent`.
+const PURE_SOURCES: &[(&str, &str)] = &[
+    ("Path", include_str!("../../../templates/runtime/Path.luau")),
+    (
+        "Settings",
+        include_str!("../../../templates/runtime/Settings.luau"),
+    ),
+    (
+        "Constants",
+        include_str!("../../../templates/runtime/Constants.luau"),
+    ),
+    (
+        "Types",
+        include_str!("../../../templates/runtime/Types.luau"),
+    ),
+];
 
 /// How `run` behaves.
 #[derive(Debug, Clone, Default)]
@@ -130,9 +149,10 @@ pub fn run(project: &Project, opts: &VerifyOptions) -> VerifyReport {
             }
         };
         let mut bases = vec![("template".to_string(), store.defaults.clone())];
+        let shapes = shapes(project, store);
         for fixture in fixtures(&project.root, store) {
             let subject = format!("migration {}", relative(&project.root, &fixture.path));
-            match migrate_fixture(project, store, &vm, &fixture, opts) {
+            match migrate_fixture(project, store, &shapes, &vm, &fixture, opts) {
                 Ok(data) => {
                     push(subject, None);
                     bases.push((relative(&project.root, &fixture.path), data));
@@ -193,24 +213,27 @@ fn fixtures(root: &Path, store: &Store) -> Vec<Fixture> {
     out
 }
 
-/// Fields a migration declares it removes: `--@removes A.B, C` lines.
-fn declared_removals(source: &str) -> Vec<Vec<String>> {
-    source
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("--@removes"))
-        .flat_map(|rest| {
-            rest.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| s.split('.').map(String::from).collect())
-                .collect::<Vec<_>>()
-        })
-        .collect()
+/// The shape of every version of `store` that is known: the released ones
+/// from `vstore.lock`, and the current one.
+fn shapes(project: &Project, store: &Store) -> std::collections::BTreeMap<u32, Type> {
+    let mut out: std::collections::BTreeMap<u32, Type> = lock::read(&project.root)
+        .ok()
+        .and_then(|l| l.stores.get(&store.name).cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(v, r)| (v, r.shape))
+        .collect();
+    out.insert(
+        store.version,
+        TypeTable::new(&project.types).expand(&store.shape),
+    );
+    out
 }
 
 fn migrate_fixture(
     project: &Project,
     store: &Store,
+    shapes: &std::collections::BTreeMap<u32, Type>,
     vm: &Vm,
     fixture: &Fixture,
     opts: &VerifyOptions,
@@ -235,6 +258,8 @@ fn migrate_fixture(
             store.version
         ));
     }
+    let types = TypeTable::new(&project.types);
+    let mut lost = Vec::new();
     for to in version + 1..=store.version {
         let migration = store.migrations.iter().find(|m| m.to == to);
         let first = vm.migrate(&data, to - 1, to)?;
@@ -246,19 +271,34 @@ fn migrate_fixture(
             ));
         }
         let removes = migration
-            .map(|m| declared_removals(&m.source))
+            .map(|m| removals::declared(&m.source))
             .unwrap_or_default();
-        for path in values::dropped_paths(&data, &first) {
-            if !removes.iter().any(|r| path.starts_with(r)) {
-                return Err(format!(
-                    "migration to version {to} drops field `{}` without declaring it; keep its value, or add `--@removes {}` to {}",
-                    path.join("."),
-                    path.join("."),
-                    migration.map(|m| m.file.display().to_string()).unwrap_or_default()
-                ));
-            }
+        let dropped = removals::undeclared(
+            &data,
+            shapes.get(&(to - 1)),
+            &first,
+            shapes.get(&to),
+            &types,
+            &removes,
+        );
+        if !dropped.is_empty() {
+            let file = migration
+                .map(|m| m.file.display().to_string())
+                .unwrap_or_default();
+            lost.push(match dropped.as_slice() {
+                [one] => format!("migration to version {to} drops field `{one}` without declaring it; keep its value, or add `--@removes {one}` to {file}"),
+                many => format!(
+                    "migration to version {to} drops {} fields without declaring them: {}; keep their values, or add `--@removes {}` to {file}",
+                    many.len(),
+                    many.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "),
+                    many.join(", ")
+                ),
+            });
         }
         data = first;
+    }
+    if !lost.is_empty() {
+        return Err(lost.join("\n"));
     }
     values::validate(project, &store.shape, &data)
         .map_err(|e| format!("the migrated record does not validate: {e}"))?;
@@ -376,6 +416,34 @@ impl Vm {
         };
         let globals = lua.globals();
         let set = |k: &str, v: LuaValue| globals.set(k, v).map_err(|e| e.to_string());
+        // `require(script.Parent.Path)` resolves to the pure sibling modules.
+        let siblings = lua.create_table().map_err(|e| e.to_string())?;
+        for (name, _) in PURE_SOURCES {
+            siblings.set(*name, *name).map_err(|e| e.to_string())?;
+        }
+        let script = lua.create_table().map_err(|e| e.to_string())?;
+        script.set("Parent", siblings).map_err(|e| e.to_string())?;
+        set("script", LuaValue::Table(script))?;
+        let loaded = lua.create_table().map_err(|e| e.to_string())?;
+        let require = lua
+            .create_function(move |lua, name: String| {
+                let cache: Table = lua.named_registry_value("vstore_pure_modules")?;
+                if let Ok(module @ LuaValue::Table(_)) = cache.get::<LuaValue>(name.as_str()) {
+                    return Ok(module);
+                }
+                let source = PURE_SOURCES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, s)| *s)
+                    .ok_or_else(|| mlua::Error::runtime(format!("no pure module {name}")))?;
+                let module: LuaValue = lua.load(source).set_name(name.as_str()).eval()?;
+                cache.set(name.as_str(), module.clone())?;
+                Ok(module)
+            })
+            .map_err(|e| e.to_string())?;
+        lua.set_named_registry_value("vstore_pure_modules", loaded)
+            .map_err(|e| e.to_string())?;
+        set("require", LuaValue::Function(require))?;
         set("__Operations", load(OPERATIONS_SOURCE, "Operations")?)?;
         set("__Migrations", load(MIGRATIONS_SOURCE, "Migrations")?)?;
         let steps = lua.create_table().map_err(|e| e.to_string())?;
@@ -518,22 +586,5 @@ impl Vm {
             paths,
             error,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn removal_declarations_are_read_from_migration_comments() {
-        let src = "--@removes Gold, Old.Field\nreturn function(d) return d end";
-        assert_eq!(
-            declared_removals(src),
-            vec![
-                vec!["Gold".to_string()],
-                vec!["Old".to_string(), "Field".to_string()]
-            ]
-        );
     }
 }

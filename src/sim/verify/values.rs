@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Number, Value};
 
 use crate::schema::model::{Project, Type};
+use crate::schema::types::TypeTable;
 
 /// Whole numbers as integers, so values read back from Luau compare equal.
 pub fn canonical(value: &Value) -> Value {
@@ -24,52 +25,6 @@ pub fn canonical(value: &Value) -> Value {
         }
         _ => value.clone(),
     }
-}
-
-/// Paths of every leaf reached through objects; arrays and scalars are leaves.
-pub fn leaf_paths(value: &Value) -> BTreeSet<Vec<String>> {
-    fn walk(value: &Value, prefix: &mut Vec<String>, out: &mut BTreeSet<Vec<String>>) {
-        match value {
-            Value::Object(map) if !map.is_empty() => {
-                for (k, v) in map {
-                    prefix.push(k.clone());
-                    walk(v, prefix, out);
-                    prefix.pop();
-                }
-            }
-            _ if !prefix.is_empty() => {
-                out.insert(prefix.clone());
-            }
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(value, &mut Vec::new(), &mut out);
-    out
-}
-
-fn get<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |v, k| v.as_object()?.get(k))
-}
-
-/// Leaf paths of `before` that are gone from `after` and whose value appears
-/// nowhere in `after`: a field that was moved or renamed keeps its value
-/// somewhere and is not reported; a field whose data was lost is.
-pub fn dropped_paths(before: &Value, after: &Value) -> Vec<Vec<String>> {
-    let after_paths = leaf_paths(after);
-    let after_values: Vec<Value> = after_paths
-        .iter()
-        .filter_map(|p| get(after, p))
-        .map(canonical)
-        .collect();
-    leaf_paths(before)
-        .into_iter()
-        .filter(|p| get(after, p).is_none())
-        .filter(|p| match get(before, p) {
-            Some(v) => !after_values.contains(&canonical(v)),
-            None => false,
-        })
-        .collect()
 }
 
 /// A readable path to the first place two values differ.
@@ -106,20 +61,6 @@ pub fn first_difference(a: &Value, b: &Value) -> String {
     walk(a, b, &mut Vec::new()).unwrap_or_else(|| "<nowhere>".to_string())
 }
 
-fn resolve<'a>(project: &'a Project, ty: &'a Type) -> &'a Type {
-    let mut ty = ty;
-    for _ in 0..32 {
-        match ty {
-            Type::Named(name) => match project.types.iter().find(|(n, _)| n == name) {
-                Some((_, t)) => ty = t,
-                None => return ty,
-            },
-            _ => return ty,
-        }
-    }
-    ty
-}
-
 fn empty_table(value: &Value) -> bool {
     matches!(value, Value::Object(m) if m.is_empty())
         || matches!(value, Value::Array(a) if a.is_empty())
@@ -127,7 +68,7 @@ fn empty_table(value: &Value) -> bool {
 
 /// Checks `value` against `ty`; the error names the first bad path.
 pub fn validate(project: &Project, ty: &Type, value: &Value) -> Result<(), String> {
-    fn check(project: &Project, ty: &Type, value: &Value, path: &str) -> Result<(), String> {
+    fn check(types: &TypeTable, ty: &Type, value: &Value, path: &str) -> Result<(), String> {
         let at = if path.is_empty() {
             "the record".to_string()
         } else {
@@ -140,12 +81,12 @@ pub fn validate(project: &Project, ty: &Type, value: &Value) -> Result<(), Strin
                 format!("{path}.{k}")
             }
         };
-        match resolve(project, ty) {
+        match types.resolve(ty) {
             Type::Optional(inner) => {
                 if value.is_null() {
                     Ok(())
                 } else {
-                    check(project, inner, value, path)
+                    check(types, inner, value, path)
                 }
             }
             Type::Integer { min, max } => {
@@ -198,7 +139,7 @@ pub fn validate(project: &Project, ty: &Type, value: &Value) -> Result<(), Strin
                     .as_array()
                     .ok_or(format!("{at} must be an array, found {value}"))?;
                 for (i, item) in items.iter().enumerate() {
-                    check(project, inner, item, &join(&(i + 1).to_string()))?;
+                    check(types, inner, item, &join(&(i + 1).to_string()))?;
                 }
                 Ok(())
             }
@@ -210,7 +151,7 @@ pub fn validate(project: &Project, ty: &Type, value: &Value) -> Result<(), Strin
                     .as_object()
                     .ok_or(format!("{at} must be a map, found {value}"))?;
                 for (k, v) in map {
-                    check(project, inner, v, &join(k))?;
+                    check(types, inner, v, &join(k))?;
                 }
                 Ok(())
             }
@@ -225,7 +166,7 @@ pub fn validate(project: &Project, ty: &Type, value: &Value) -> Result<(), Strin
                 };
                 for field in fields {
                     check(
-                        project,
+                        types,
                         &field.ty,
                         map.get(&field.name).unwrap_or(&Value::Null),
                         &join(&field.name),
@@ -239,7 +180,7 @@ pub fn validate(project: &Project, ty: &Type, value: &Value) -> Result<(), Strin
             Type::Named(name) => Err(format!("{at} uses the unknown type {name}")),
         }
     }
-    check(project, ty, value, "")
+    check(&TypeTable::new(&project.types), ty, value, "")
 }
 
 /// A small deterministic generator (SplitMix64): the same seed gives the
@@ -270,7 +211,11 @@ impl Rng {
 
 /// A value of type `ty`, small and within its bounds.
 pub fn generate(project: &Project, ty: &Type, rng: &mut Rng) -> Value {
-    match resolve(project, ty) {
+    generate_in(&TypeTable::new(&project.types), ty, rng)
+}
+
+fn generate_in(types: &TypeTable, ty: &Type, rng: &mut Rng) -> Value {
+    match types.resolve(ty) {
         Type::Integer { min, max } => {
             let lo = min.unwrap_or(0).max(-1000);
             let hi = max
@@ -301,23 +246,23 @@ pub fn generate(project: &Project, ty: &Type, rng: &mut Rng) -> Value {
             if rng.below(4) == 0 {
                 Value::Null
             } else {
-                generate(project, inner, rng)
+                generate_in(types, inner, rng)
             }
         }
         Type::Array(inner) => Value::Array(
             (0..rng.below(4))
-                .map(|_| generate(project, inner, rng))
+                .map(|_| generate_in(types, inner, rng))
                 .collect(),
         ),
         Type::Map(inner) => Value::Object(
             (0..rng.below(3))
-                .map(|i| (format!("k{i}"), generate(project, inner, rng)))
+                .map(|i| (format!("k{i}"), generate_in(types, inner, rng)))
                 .collect(),
         ),
         Type::Record(fields) => {
             let mut map = Map::new();
             for f in fields {
-                let v = generate(project, &f.ty, rng);
+                let v = generate_in(types, &f.ty, rng);
                 if !v.is_null() {
                     map.insert(f.name.clone(), v);
                 }
