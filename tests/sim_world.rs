@@ -78,7 +78,6 @@ fn run_specs(package: Node, name: &str, body: &str) -> Vec<TestResult> {
 }
 
 /// Runs `body` (the inside of a `describe`) in a bare world.
-#[allow(dead_code)]
 fn run(name: &str, body: &str) -> Vec<TestResult> {
     let source = format!(
         "local MSS = game:GetService(\"MemoryStoreService\")\ndescribe(\"{name}\", function()\n{body}\nend)\n"
@@ -290,4 +289,248 @@ fn a_project_entry_without_class_path_or_service_name_is_refused() {
     );
     let err = build_project(&dir.join("default.project.json"), None).unwrap_err();
     assert!(err.message.contains("NotAService"), "{err}");
+}
+
+// MemoryStoreService (create.roblox.com: memory stores, hash map, sorted map, queue) --
+
+#[test]
+fn memorystore_hash_map_items_expire_after_their_expiration_in_virtual_time() {
+    assert_green(&run(
+        "hash-expiry",
+        r#"
+        it("expires", function()
+            local map = MSS:GetHashMap("Sessions")
+            expect(map:SetAsync("job-1", { alive = true }, 30)).toBe(true)
+            task.wait(29)
+            expect(map:GetAsync("job-1").alive).toBe(true)
+            task.wait(2)
+            expect(map:GetAsync("job-1")).toBeNil()
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_hash_map_is_shared_by_every_server_of_the_experience() {
+    assert_green(&run(
+        "hash-shared",
+        r#"
+        it("shares", function()
+            local other = sim.startServer()
+            other:eval([[game:GetService("MemoryStoreService"):GetHashMap("Live"):SetAsync("a", 7, 60)]])
+            expect(MSS:GetHashMap("Live"):GetAsync("a")).toBe(7)
+            MSS:GetHashMap("Live"):RemoveAsync("a")
+            expect(other:eval([[return game:GetService("MemoryStoreService"):GetHashMap("Live"):GetAsync("a")]])).toBeNil()
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_update_async_reruns_its_transform_after_a_concurrent_write_and_nil_cancels() {
+    assert_green(&run(
+        "hash-update",
+        r#"
+        it("re-runs and cancels", function()
+            local map = MSS:GetHashMap("Counters")
+            local done = 0
+            for _ = 1, 3 do
+                task.spawn(function()
+                    map:UpdateAsync("n", function(old) return (old or 0) + 1 end, 60)
+                    done += 1
+                end)
+            end
+            while done < 3 do task.wait(0.1) end
+            expect(map:GetAsync("n")).toBe(3)
+            expect(map:UpdateAsync("n", function() return nil end, 60)).toBeNil()
+            expect(map:GetAsync("n")).toBe(3)
+        end)
+        it("refuses a transform that yields", function()
+            local ok, err = pcall(function()
+                MSS:GetHashMap("Counters"):UpdateAsync("n", function(old) task.wait(1) return 1 end, 60)
+            end)
+            expect(ok).toBe(false)
+            expect(err).toContain("TransformCallbackFailed")
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_sorted_map_orders_numeric_then_string_sort_keys_then_none_and_ties_by_key() {
+    assert_green(&run(
+        "sorted-order",
+        r#"
+        it("orders as documented", function()
+            local map = MSS:GetSortedMap("Board")
+            expect(map:SetAsync("player0", 1, 60)).toBe(true)
+            map:SetAsync("player6", 1, 60, "someString")
+            map:SetAsync("player5", 1, 60, 1)
+            map:SetAsync("player4", 1, 60, 1)
+            map:SetAsync("player3", 1, 60, 3.14)
+            map:SetAsync("player1", 1, 60, -1)
+            expect(map:SetAsync("player1", 2, 60, -1)).toBe(false)
+            local keys = {}
+            for _, item in map:GetRangeAsync(Enum.SortDirection.Ascending, 10) do
+                table.insert(keys, item.key)
+            end
+            expect(table.concat(keys, ",")).toBe("player1,player4,player5,player3,player6,player0")
+            local top = map:GetRangeAsync(Enum.SortDirection.Descending, 2)
+            expect(top[1].key).toBe("player0")
+            local above = map:GetRangeAsync(Enum.SortDirection.Ascending, 10, { key = "player4", sortKey = 1 })
+            expect(above[1].key).toBe("player5")
+            local value, sortKey = map:GetAsync("player3")
+            expect(value).toBe(1)
+            expect(sortKey).toBe(3.14)
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_queue_reads_by_priority_hides_read_items_and_removes_them_by_read_id() {
+    assert_green(&run(
+        "queue",
+        r#"
+        it("reads, hides and removes", function()
+            local q = MSS:GetQueue("Matchmaking", 20)
+            q:AddAsync("low", 600, 0)
+            q:AddAsync("high", 600, 5)
+            q:AddAsync("low2", 600, 0)
+            local items, id = q:ReadAsync(2)
+            expect(items[1]).toBe("high")
+            expect(items[2]).toBe("low")
+            -- read items are invisible to other readers until the timeout
+            local more = q:ReadAsync(5, false, 0)
+            expect(#more).toBe(1)
+            expect(more[1]).toBe("low2")
+            task.wait(21)
+            local again, id2 = q:ReadAsync(5, false, 0)
+            expect(#again).toBe(3)
+            q:RemoveAsync(id2)
+            expect(q:GetSizeAsync()).toBe(0)
+            -- an id whose invisibility ran out removes nothing
+            expect(id).never.toBe(id2)
+        end)
+        it("waits for items up to waitTimeout and with allOrNothing reads nothing short", function()
+            local q = MSS:GetQueue("Empty")
+            local started = sim.now()
+            local items, id = q:ReadAsync(1, false, 5)
+            expect(#items).toBe(0)
+            expect(id).toBeNil()
+            expect(sim.now() - started >= 5).toBe(true)
+            q:AddAsync("one", 600)
+            local none = q:ReadAsync(2, true, 0)
+            expect(#none).toBe(0)
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_request_units_are_limited_to_1000_plus_120_per_user_per_minute() {
+    assert_green(&run(
+        "request-quota",
+        r#"
+        it("throttles past the quota and recovers a minute later", function()
+            local map = MSS:GetHashMap("Hot")
+            for _ = 1, 1000 do
+                map:GetAsync("k")
+            end
+            local ok, err = pcall(map.GetAsync, map, "k")
+            expect(ok).toBe(false)
+            expect(err).toContain("RequestThrottled")
+            task.wait(60)
+            expect(pcall(map.GetAsync, map, "k")).toBe(true)
+        end)
+        it("grows with the experience's players", function()
+            sim.addPlayer(1)
+            local map = MSS:GetHashMap("Hot")
+            for _ = 1, 1120 do
+                map:GetAsync("k")
+            end
+            expect(pcall(map.GetAsync, map, "k")).toBe(false)
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_memory_quota_is_64_kb_plus_1_2_kb_per_user_and_refuses_only_growth() {
+    assert_green(&run(
+        "memory-quota",
+        r#"
+        it("refuses growth past the quota", function()
+            local map = MSS:GetHashMap("Big")
+            local chunk = string.rep("x", 30 * 1024)
+            map:SetAsync("a", chunk, 600)
+            map:SetAsync("b", chunk, 600)
+            local ok, err = pcall(map.SetAsync, map, "c", chunk, 600)
+            expect(ok).toBe(false)
+            expect(err).toContain("TotalMemoryOverLimit")
+            -- shrinking still succeeds
+            expect(map:SetAsync("a", 1, 600)).toBe(true)
+            expect(map:SetAsync("c", chunk, 600)).toBe(true)
+        end)
+        it("makes room for each player who joined", function()
+            for id = 1, 30 do sim.addPlayer(id) end
+            local map = MSS:GetHashMap("Big")
+            local chunk = string.rep("x", 30 * 1024)
+            for i = 1, 3 do map:SetAsync("k" .. i, chunk, 600) end
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_refuses_large_values_bad_expirations_and_client_access_with_its_status_codes() {
+    assert_green(&run(
+        "validation",
+        r#"
+        it("refuses", function()
+            local map = MSS:GetHashMap("V")
+            local ok, err = pcall(map.SetAsync, map, "k", string.rep("x", 33 * 1024), 60)
+            expect(err).toContain("ItemValueSizeTooLarge")
+            ok, err = pcall(map.SetAsync, map, "k", 1, 3888001)
+            expect(err).toContain("InvalidExpirationTime")
+            ok, err = pcall(map.SetAsync, map, string.rep("k", 129), 1, 60)
+            expect(err).toContain("InvalidRequest")
+            ok, err = pcall(map.SetAsync, map, "k", function() end, 60)
+            expect(err).toContain("InvalidRequest")
+            local player = sim.addPlayer(5)
+            local okc, errc = pcall(function()
+                sim.client(player):eval([[game:GetService("MemoryStoreService"):GetHashMap("V")]])
+            end)
+            expect(okc).toBe(false)
+            expect(errc).toContain("InvalidClientAccess")
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn memorystore_faults_fail_requests_with_internal_error_and_a_partition_cuts_off_one_server() {
+    assert_green(&run(
+        "faults",
+        r#"
+        it("fails next, outage and partition", function()
+            local map = MSS:GetHashMap("Live")
+            sim.memorystore.failNext(1)
+            local ok, err = pcall(map.SetAsync, map, "a", 1, 60)
+            expect(err).toContain("InternalError")
+            expect(map:SetAsync("a", 1, 60)).toBe(true)
+            sim.memorystore.outage(10)
+            expect(pcall(map.GetAsync, map, "a")).toBe(false)
+            task.wait(11)
+            expect(map:GetAsync("a")).toBe(1)
+            local other = sim.startServer()
+            sim.memorystore.partition(30, other)
+            expect(pcall(function()
+                other:eval([[return game:GetService("MemoryStoreService"):GetHashMap("Live"):GetAsync("a")]])
+            end)).toBe(false)
+            expect(map:GetAsync("a")).toBe(1)
+            expect(sim.memorystore.stats().failures.InternalError).toBe(3)
+        end)
+        "#,
+    ));
 }

@@ -22,6 +22,11 @@ use super::world::{
 
 const PRELUDE: &str = include_str!("roblox.luau");
 const HARNESS: &str = include_str!("harness.luau");
+/// Services in chunks of their own, run in order after the engine.
+const SERVICES: &[(&str, &str)] = &[(
+    "@vstore/services/memorystore.luau",
+    include_str!("services/memorystore.luau"),
+)];
 
 fn upgrade(w: &WeakShared) -> mlua::Result<Shared> {
     w.upgrade()
@@ -225,6 +230,9 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
     let tree = node_to_lua(&lua, &package)?;
     let prelude = super::bytecode::load(&lua, PRELUDE.as_bytes(), "@vstore/roblox.luau")?;
     let (resume, dispatch): (Function, Function) = prelude.call((host, cfg, tree))?;
+    for (name, source) in SERVICES {
+        super::bytecode::load(&lua, source.as_bytes(), name)?.call::<()>(())?;
+    }
     {
         let mut w = world.borrow_mut();
         let vm = &mut w.vms[id];

@@ -56,6 +56,25 @@ impl MsError {
     }
 }
 
+/// The status codes a fault may inject, as the `'static` text errors carry.
+pub const FAULT_CODES: &[&str] = &[
+    "InternalError",
+    "RequestThrottled",
+    "TotalRequestsOverLimit",
+    "TotalMemoryOverLimit",
+    "DataUpdateConflict",
+    "PartitionRequestsOverLimit",
+];
+
+/// `code` as one of [`FAULT_CODES`] (`InternalError` for any other).
+pub fn static_code(code: &str) -> &'static str {
+    FAULT_CODES
+        .iter()
+        .find(|c| **c == code)
+        .copied()
+        .unwrap_or("InternalError")
+}
+
 /// The three kinds of structure; one name may be used by each kind apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {

@@ -239,5 +239,44 @@ pub fn install(lua: &Lua, host: &Table, world: &WeakShared, vm: usize) -> mlua::
         let now = w.now;
         Ok(w.memory.remove_read(&name, now, &id))
     });
+    // faults and figures, for specs (`sim.memorystore`) and scenarios
+    func!("msFailNext", |_l, w, (n, code): (u32, String)| {
+        let code = super::memorystore::static_code(&code);
+        w.memory.faults.fail_next.push((n, code));
+        Ok(())
+    });
+    func!("msOutage", |_l, w, seconds: f64| {
+        let now = w.now;
+        w.memory.faults.outage = Some((now, now + seconds));
+        Ok(())
+    });
+    func!("msErrorRate", |_l, w, p: f64| {
+        w.memory.faults.error_rate = p;
+        Ok(())
+    });
+    func!(
+        "msPartition",
+        |_l, w, (target, seconds): (Option<usize>, f64)| {
+            let now = w.now;
+            w.memory
+                .faults
+                .partitioned
+                .insert(target.unwrap_or(vm), now + seconds);
+            Ok(())
+        }
+    );
+    func!("msStats", |l, w, (): ()| {
+        let t = l.create_table()?;
+        t.raw_set("requests", w.memory.stats.requests)?;
+        t.raw_set("units", w.memory.stats.units)?;
+        let now = w.now;
+        t.raw_set("memory", w.memory.memory_used(now))?;
+        let failures = l.create_table()?;
+        for (code, n) in &w.memory.stats.failures {
+            failures.raw_set(code.as_str(), *n)?;
+        }
+        t.raw_set("failures", failures)?;
+        Ok(t)
+    });
     Ok(())
 }
