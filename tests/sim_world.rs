@@ -534,3 +534,67 @@ fn memorystore_faults_fail_requests_with_internal_error_and_a_partition_cuts_off
         "#,
     ));
 }
+
+fn vstore_sim(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .arg("sim")
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{text}"))
+}
+
+#[test]
+fn memorystore_faults_of_a_scenario_mix_are_seeded_and_replay_identically() {
+    // the fixture game refreshes a liveness entry per server every 10 s
+    let args = [
+        "--project",
+        "tests/fixtures/wally_game",
+        "--servers",
+        "2",
+        "--players",
+        "4",
+        "--duration",
+        "10m",
+        "--seed",
+        "3",
+    ];
+    let faulty: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--faults", "ms-errors=0.2,ms-outage=30,ms-partition=60"])
+        .collect();
+    let a = vstore_sim(&faulty);
+    let b = vstore_sim(&faulty);
+    assert_eq!(line(&a, "trace hash"), line(&b, "trace hash"));
+    assert_eq!(
+        line(&a, "MemoryStoreService:"),
+        line(&b, "MemoryStoreService:")
+    );
+    assert!(
+        line(&a, "MemoryStoreService:").contains("InternalError"),
+        "{a}"
+    );
+    assert!(
+        a.contains("fault mix: ms-errors=0.2,ms-outage=30,ms-partition=60"),
+        "{a}"
+    );
+    let calm = vstore_sim(&args);
+    assert!(
+        line(&calm, "MemoryStoreService:").ends_with("failures: none"),
+        "{calm}"
+    );
+}

@@ -320,6 +320,24 @@ fn print_summary(run: &SeedRun, game: &Game) {
     );
     println!("fault mix: {}", run.mix);
     let per_server_minutes = o.duration / 60.0 * o.servers as f64;
+    if s.memorystore.requests > 0 {
+        let failures: Vec<String> = s
+            .memorystore
+            .failures
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
+        println!(
+            "MemoryStoreService: {} requests, {} request units, failures: {}",
+            s.memorystore.requests,
+            s.memorystore.units,
+            if failures.is_empty() {
+                "none".to_string()
+            } else {
+                failures.join(", ")
+            }
+        );
+    }
     println!("requests:");
     for (method, n) in &s.requests {
         let kind = if method == "GetAsync" {

@@ -282,6 +282,8 @@ impl std::fmt::Display for Violation {
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub requests: BTreeMap<String, u64>,
+    /// MemoryStoreService requests, request units and failures by status code.
+    pub memorystore: super::memorystore::Stats,
     pub open_p50: f64,
     pub open_p99: f64,
     /// Teleports: from leaving one server to Ready on the next, p50 / p99.
@@ -694,6 +696,20 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     } else {
         f64::INFINITY
     };
+    {
+        // MemoryStoreService faults are set up front: the backend keeps their times
+        let mut w = world.borrow_mut();
+        w.memory.faults.error_rate = mix.ms_errors;
+        if mix.ms_outage > 0.0 {
+            let at = start + opts.duration / 2.0;
+            w.memory.faults.outage = Some((at, at + mix.ms_outage));
+        }
+    }
+    let mut ms_partition_at = if mix.ms_partition > 0.0 {
+        start + opts.duration * 3.0 / 5.0
+    } else {
+        f64::INFINITY
+    };
     let mut peak_memory = 0usize;
     let mut next_mirror = if sampled.is_empty() {
         f64::INFINITY
@@ -717,6 +733,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
             .min(next_crash)
             .min(outage_next)
             .min(partition_at)
+            .min(ms_partition_at)
             .min(next_mirror);
         if t >= end {
             break;
@@ -755,6 +772,27 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                     Event::new("partition")
                         .server(victim)
                         .detail(format!("cut off from the DataStore for {}s", mix.partition))
+                });
+            }
+            continue;
+        }
+        if t == ms_partition_at {
+            ms_partition_at = f64::INFINITY;
+            let alive: Vec<usize> = world.borrow().alive_servers();
+            if !alive.is_empty() {
+                let victim = alive[rng.range(0, alive.len() as u64 - 1) as usize];
+                let mut w = world.borrow_mut();
+                let now = w.now;
+                w.memory
+                    .faults
+                    .partitioned
+                    .insert(victim, now + mix.ms_partition);
+                w.trace.add(format!("ms-partition {victim}").as_bytes());
+                trace::note(&mut w, || {
+                    Event::new("partition").server(victim).detail(format!(
+                        "cut off from MemoryStoreService for {}s",
+                        mix.ms_partition
+                    ))
                 });
             }
             continue;
@@ -960,6 +998,7 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         trace_hash: w.trace.value(),
         thread_errors: w.errors.len(),
         limits: w.limits.clone(),
+        memorystore: w.memory.stats.clone(),
         ..Summary::default()
     };
     s.first_errors = w

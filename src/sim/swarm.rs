@@ -32,6 +32,13 @@ pub struct FaultMix {
     pub partition: f64,
     /// Share of departures that rejoin another server a second later.
     pub teleports: f64,
+    /// Share of MemoryStoreService requests that fail with `InternalError`.
+    pub ms_errors: f64,
+    /// Seconds of MemoryStoreService outage starting halfway into the run.
+    pub ms_outage: f64,
+    /// Seconds one server is cut off from MemoryStoreService (not from the
+    /// DataStore), three fifths into the run.
+    pub ms_partition: f64,
 }
 
 /// Default request latency ceiling and teleport share: no fault.
@@ -50,6 +57,9 @@ impl Default for FaultMix {
             crashes: 0,
             partition: 0.0,
             teleports: BASE_TELEPORTS,
+            ms_errors: 0.0,
+            ms_outage: 0.0,
+            ms_partition: 0.0,
         }
     }
 }
@@ -66,6 +76,9 @@ pub enum Fault {
     Crashes,
     Partition,
     Teleports,
+    MsErrors,
+    MsOutage,
+    MsPartition,
 }
 
 pub const FAULTS: &[Fault] = &[
@@ -78,6 +91,9 @@ pub const FAULTS: &[Fault] = &[
     Fault::Crashes,
     Fault::Partition,
     Fault::Teleports,
+    Fault::MsErrors,
+    Fault::MsOutage,
+    Fault::MsPartition,
 ];
 
 impl Fault {
@@ -92,17 +108,23 @@ impl Fault {
             Fault::Crashes => "crashes",
             Fault::Partition => "partition",
             Fault::Teleports => "teleports",
+            Fault::MsErrors => "ms-errors",
+            Fault::MsOutage => "ms-outage",
+            Fault::MsPartition => "ms-partition",
         }
     }
 
     /// Largest value accepted, and whether the value is a share (at most 1).
     fn max(self) -> f64 {
         match self {
-            Fault::Errors | Fault::Ambiguous | Fault::Closing | Fault::Loss | Fault::Teleports => {
-                1.0
-            }
+            Fault::Errors
+            | Fault::Ambiguous
+            | Fault::Closing
+            | Fault::Loss
+            | Fault::Teleports
+            | Fault::MsErrors => 1.0,
             Fault::Latency => 30.0,
-            Fault::Outage | Fault::Partition => 86_400.0,
+            Fault::Outage | Fault::Partition | Fault::MsOutage | Fault::MsPartition => 86_400.0,
             Fault::Crashes => 100.0,
         }
     }
@@ -143,6 +165,9 @@ impl FaultMix {
             Fault::Crashes => self.crashes as f64,
             Fault::Partition => self.partition,
             Fault::Teleports => self.teleports,
+            Fault::MsErrors => self.ms_errors,
+            Fault::MsOutage => self.ms_outage,
+            Fault::MsPartition => self.ms_partition,
         }
     }
 
@@ -157,6 +182,9 @@ impl FaultMix {
             Fault::Crashes => self.crashes = v as u32,
             Fault::Partition => self.partition = v,
             Fault::Teleports => self.teleports = v,
+            Fault::MsErrors => self.ms_errors = v,
+            Fault::MsOutage => self.ms_outage = v,
+            Fault::MsPartition => self.ms_partition = v,
         }
     }
 
@@ -247,6 +275,10 @@ impl FaultMix {
         m.crashes = draw(1, 4, 1.0).unwrap_or(0.0) as u32;
         m.partition = draw(10, 90, 1.0).unwrap_or(0.0);
         m.teleports = draw(50, 90, 100.0).unwrap_or(BASE_TELEPORTS);
+        // drawn last, so the DataStore faults of a seed's mix stay what they were
+        m.ms_errors = draw(5, 100, 1000.0).unwrap_or(0.0);
+        m.ms_outage = draw(15, 120, 1.0).unwrap_or(0.0);
+        m.ms_partition = draw(10, 90, 1.0).unwrap_or(0.0);
         m
     }
 }
