@@ -598,3 +598,229 @@ fn memorystore_faults_of_a_scenario_mix_are_seeded_and_replay_identically() {
         "{calm}"
     );
 }
+
+// Client VMs and the classes a HUD creates -------------------------------------------
+
+/// A place with a StarterGui HUD and a StarterPlayerScripts LocalScript.
+fn hud_place() -> Node {
+    let mut root = Node::folder("game", "DataModel");
+    let gui = root.child_mut("StarterGui", "StarterGui");
+    let mut screen = Node::folder("Hud", "ScreenGui");
+    screen.children.push(Node::script(
+        "Show",
+        "LocalScript",
+        r#"
+        local label = Instance.new("TextLabel")
+        label.Name = "Coins"
+        label.Text = "Coins: 0"
+        label.Parent = script.Parent
+        script.Parent:SetAttribute("Ran", true)
+        "#,
+        "Show.client.luau",
+    ));
+    gui.children.push(screen);
+    let sp = root.child_mut("StarterPlayer", "StarterPlayer");
+    let sps = sp.child_mut("StarterPlayerScripts", "StarterPlayerScripts");
+    sps.children.push(Node::script(
+        "Where",
+        "LocalScript",
+        "script:SetAttribute(\"Parent\", script.Parent.ClassName)\n",
+        "Where.client.luau",
+    ));
+    root
+}
+
+#[test]
+fn starter_gui_contents_are_copied_into_player_gui_and_their_local_scripts_run_there() {
+    let results = run_specs(
+        hud_place(),
+        "hud",
+        r#"
+        describe("client", function()
+            it("copies StarterGui into PlayerGui", function()
+                local player = sim.addPlayer(1)
+                sim.wait(1)
+                local c = sim.client(player)
+                expect(c:eval([[return game:GetService("Players").LocalPlayer.PlayerGui.Hud:GetAttribute("Ran")]])).toBe(true)
+                expect(c:eval([[return game:GetService("Players").LocalPlayer.PlayerGui.Hud.Coins.Text]])).toBe("Coins: 0")
+                -- the StarterGui original is left alone
+                expect(c:eval([[return game:GetService("StarterGui").Hud:FindFirstChild("Coins") == nil]])).toBe(true)
+            end)
+            it("runs StarterPlayerScripts from the player's PlayerScripts", function()
+                local player = sim.addPlayer(2)
+                sim.wait(1)
+                expect(sim.client(player):eval([[return game:GetService("Players").LocalPlayer.PlayerScripts.Where:GetAttribute("Parent")]])).toBe("PlayerScripts")
+            end)
+        end)
+        "#,
+    );
+    assert_green(&results);
+}
+
+#[test]
+fn gui_classes_have_their_default_properties_type_checked_writes_and_changed_events() {
+    assert_green(&run(
+        "gui-classes",
+        r#"
+        it("behaves like the class table", function()
+            local label = Instance.new("TextLabel")
+            expect(label.Text).toBe("")
+            expect(label.TextSize).toBe(14)
+            expect(label.Visible).toBe(true)
+            expect(label:IsA("GuiObject")).toBe(true)
+            local changed, textSignal = {}, 0
+            label.Changed:Connect(function(p) table.insert(changed, p) end)
+            label:GetPropertyChangedSignal("Text"):Connect(function() textSignal += 1 end)
+            label.Text = "Coins: 5"
+            label.Text = "Coins: 5"
+            task.wait()
+            expect(textSignal).toBe(1)
+            expect(changed[1]).toBe("Text")
+            expect(#changed).toBe(1)
+            local ok, err = pcall(function() label.Text = 5 end)
+            expect(ok).toBe(false)
+            expect(err).toContain("Unable to assign property Text. string expected, got number")
+            ok, err = pcall(function() label.Colour = 1 end)
+            expect(err).toContain("Colour is not a valid member of TextLabel")
+            for _, class in { "ScreenGui", "Frame", "TextButton", "ImageLabel", "UIListLayout", "Sound", "BindableEvent", "BindableFunction", "IntValue", "StringValue" } do
+                expect(Instance.new(class).ClassName).toBe(class)
+            end
+            local button = Instance.new("TextButton")
+            expect(typeof(button.Activated)).toBe("RBXScriptSignal")
+            local sound = Instance.new("Sound")
+            sound:Play()
+            expect(sound.Playing).toBe(true)
+        end)
+        it("refuses a class it cannot create", function()
+            local ok, err = pcall(Instance.new, "Spaceship")
+            expect(ok).toBe(false)
+            expect(err).toContain('Unable to create an Instance of type "Spaceship"')
+        end)
+        "#,
+    ));
+}
+
+// Engine services ----------------------------------------------------------------------
+
+#[test]
+fn collection_service_tags_instances_and_signals_added_and_removed() {
+    assert_green(&run(
+        "collection",
+        r#"
+        it("tags", function()
+            local CS = game:GetService("CollectionService")
+            local seen, gone = 0, 0
+            CS:GetInstanceAddedSignal("Coin"):Connect(function() seen += 1 end)
+            CS:GetInstanceRemovedSignal("Coin"):Connect(function() gone += 1 end)
+            local a = Instance.new("Folder")
+            a.Parent = workspace
+            CS:AddTag(a, "Coin")
+            local b = Instance.new("Folder")
+            b:AddTag("Coin")
+            task.wait()
+            expect(seen).toBe(2)
+            -- GetTagged returns only instances in the DataModel
+            expect(#CS:GetTagged("Coin")).toBe(1)
+            expect(CS:HasTag(b, "Coin")).toBe(true)
+            expect(b:GetTags()[1]).toBe("Coin")
+            a:RemoveTag("Coin")
+            task.wait()
+            expect(gone).toBe(1)
+            expect(#CS:GetTagged("Coin")).toBe(0)
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn debris_destroys_an_item_after_its_lifetime() {
+    assert_green(&run(
+        "debris",
+        r#"
+        it("destroys", function()
+            local f = Instance.new("Folder")
+            f.Parent = workspace
+            game:GetService("Debris"):AddItem(f, 3)
+            task.wait(2.9)
+            expect(f.Parent).toBe(workspace)
+            task.wait(0.2)
+            expect(f.Parent).toBeNil()
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn attributes_accept_only_supported_types_and_valid_names_and_signal_changes() {
+    assert_green(&run(
+        "attributes",
+        r#"
+        it("checks", function()
+            local f = Instance.new("Folder")
+            local fired = 0
+            f:GetAttributeChangedSignal("Level"):Connect(function() fired += 1 end)
+            f:SetAttribute("Level", 3)
+            f:SetAttribute("Level", 3)
+            task.wait()
+            expect(fired).toBe(1)
+            expect(f:GetAttribute("Level")).toBe(3)
+            expect(pcall(f.SetAttribute, f, "Bad", {})).toBe(false)
+            expect(pcall(f.SetAttribute, f, "has space", 1)).toBe(false)
+            expect(pcall(f.SetAttribute, f, "RBXThing", 1)).toBe(false)
+            f:SetAttribute("Level", nil)
+            expect(f:GetAttribute("Level")).toBeNil()
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn wait_for_child_returns_nil_at_its_timeout_and_warns_of_an_infinite_yield_after_5_s() {
+    let results = run(
+        "wait-for-child",
+        r#"
+        it("times out", function()
+            local started = sim.now()
+            expect(workspace:WaitForChild("Nope", 2)).toBeNil()
+            expect(sim.now() - started >= 2).toBe(true)
+        end)
+        it("warns", function()
+            task.spawn(function() workspace:WaitForChild("Later") end)
+            task.wait(6)
+            local f = Instance.new("Folder")
+            f.Name = "Later"
+            f.Parent = workspace
+            task.wait(0.1)
+        end)
+        "#,
+    );
+    assert_green(&results);
+    let warned = results[1].output.iter().any(|l| {
+        l.level == "warn"
+            && l.text
+                .contains("Infinite yield possible on 'Workspace:WaitForChild(\"Later\")'")
+    });
+    assert!(warned, "{:?}", results[1].output);
+}
+
+#[test]
+fn run_service_says_server_on_servers_and_client_on_clients_and_never_studio() {
+    let results = run(
+        "run-service",
+        r#"
+        it("knows where it runs", function()
+            local RS = game:GetService("RunService")
+            expect(RS:IsServer()).toBe(true)
+            expect(RS:IsClient()).toBe(false)
+            expect(RS:IsStudio()).toBe(false)
+            local player = sim.addPlayer(1)
+            expect(sim.client(player):eval([[return game:GetService("RunService"):IsClient()]])).toBe(true)
+            local beats = 0
+            RS.Heartbeat:Connect(function(dt) beats += 1 end)
+            task.wait(1)
+            expect(beats >= 50).toBe(true)
+        end)
+        "#,
+    );
+    assert_green(&results);
+}

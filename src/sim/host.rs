@@ -23,10 +23,16 @@ use super::world::{
 const PRELUDE: &str = include_str!("roblox.luau");
 const HARNESS: &str = include_str!("harness.luau");
 /// Services in chunks of their own, run in order after the engine.
-const SERVICES: &[(&str, &str)] = &[(
-    "@vstore/services/memorystore.luau",
-    include_str!("services/memorystore.luau"),
-)];
+const SERVICES: &[(&str, &str)] = &[
+    (
+        "@vstore/services/memorystore.luau",
+        include_str!("services/memorystore.luau"),
+    ),
+    (
+        "@vstore/services/world.luau",
+        include_str!("services/world.luau"),
+    ),
+];
 
 fn upgrade(w: &WeakShared) -> mlua::Result<Shared> {
     w.upgrade()
