@@ -824,3 +824,59 @@ fn run_service_says_server_on_servers_and_client_on_clients_and_never_studio() {
     );
     assert_green(&results);
 }
+
+#[test]
+fn teleport_async_moves_players_to_another_server_with_their_teleport_data_as_join_data() {
+    assert_green(&run(
+        "teleport",
+        r#"
+        it("moves the player with the data", function()
+            local other = sim.startServer([[
+                game:GetService("Players").PlayerAdded:Connect(function(p)
+                    workspace:SetAttribute("Arrived", p:GetJoinData().TeleportData.from)
+                end)
+            ]])
+            local player = sim.addPlayer(42)
+            local left = false
+            game:GetService("Players").PlayerRemoving:Connect(function(p)
+                if p.UserId == 42 then left = true end
+            end)
+            local options = Instance.new("TeleportOptions")
+            options:SetTeleportData({ from = "lobby" })
+            local result = game:GetService("TeleportService"):TeleportAsync(game.PlaceId, { player }, options)
+            sim.wait(0.1)
+            expect(left).toBe(true)
+            expect(game:GetService("Players"):GetPlayerByUserId(42)).toBeNil()
+            expect(result.JobId).toBe(other:eval("return game.JobId"))
+            sim.wait(1)
+            expect(other:eval([[return workspace:GetAttribute("Arrived")]])).toBe("lobby")
+            -- a player who joined normally has no teleport data
+            local fresh = sim.addPlayer(43)
+            expect(fresh:GetJoinData().TeleportData).toBeNil()
+        end)
+        "#,
+    ));
+}
+
+#[test]
+fn at_shutdown_player_removing_fires_for_every_player_before_bind_to_close_callbacks_run() {
+    assert_green(&run(
+        "close-order",
+        r#"
+        it("orders", function()
+            local log = {}
+            local Players = game:GetService("Players")
+            Players.PlayerRemoving:Connect(function(p) table.insert(log, "removing " .. p.UserId) end)
+            game:BindToClose(function()
+                table.insert(log, "close")
+                task.wait(5)
+                table.insert(log, "close done")
+            end)
+            sim.addPlayer(1)
+            sim.addPlayer(2)
+            sim.shutdown()
+            expect(table.concat(log, ",")).toBe("removing 1,removing 2,close,close done")
+        end)
+        "#,
+    ));
+}

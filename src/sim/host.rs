@@ -226,6 +226,7 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
     let lua = Lua::new();
     let host = install(&lua, &Rc::downgrade(world), id)?;
     super::memorystore_host::install(&lua, &host, &Rc::downgrade(world), id)?;
+    super::teleport_host::install(&lua, &host, &Rc::downgrade(world), id)?;
     let cfg = lua.create_table()?;
     cfg.raw_set("JobId", job_id)?;
     cfg.raw_set("PlaceId", 1_818_i64)?;

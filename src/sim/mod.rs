@@ -20,6 +20,7 @@ pub mod shrink;
 pub mod specs;
 pub mod swarm;
 pub mod sweep;
+pub mod teleport_host;
 pub mod trace;
 pub mod verify;
 pub mod world;

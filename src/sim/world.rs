@@ -152,6 +152,8 @@ pub struct World {
     pub limits: LimitStats,
     /// The MemoryStoreService backend shared by every server.
     pub memory: super::memorystore::MemoryStore,
+    /// Teleport data of players who arrived by `TeleportAsync`, by (server, user).
+    pub join_data: BTreeMap<(usize, i64), Value>,
     pub trace: Trace,
     pub requests: BTreeMap<String, u64>,
     pub futures: HashMap<u64, FutureSlot>,
@@ -196,6 +198,7 @@ impl World {
             messaging: MessagingLimits::default(),
             limits: LimitStats::default(),
             memory: Default::default(),
+            join_data: BTreeMap::new(),
             trace: Trace::default(),
             requests: BTreeMap::new(),
             futures: HashMap::new(),
