@@ -156,8 +156,94 @@ pub fn rojo_game_holds_every_module(label: &str, package: &Path) -> Option<Strin
     Some(xml)
 }
 
+/// Every instance of a place file as `Parent/Child (Class)`, sorted.
+fn place_instances(xml: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, String)> = Vec::new();
+    let mut rest = xml;
+    loop {
+        let open = rest.find("<Item class=\"");
+        let close = rest.find("</Item>");
+        match (open, close) {
+            (Some(o), c) if c.is_none_or(|c| o < c) => {
+                let after = &rest[o + 13..];
+                let class = after.split('"').next().unwrap_or_default().to_string();
+                let name = after
+                    .split("<string name=\"Name\">")
+                    .nth(1)
+                    .and_then(|r| r.split("</string>").next())
+                    .unwrap_or_default()
+                    .to_string();
+                stack.push((name, class));
+                rest = after;
+            }
+            (_, Some(c)) => {
+                if let Some((_, class)) = stack.last() {
+                    let path: Vec<&str> = stack.iter().map(|(n, _)| n.as_str()).collect();
+                    out.push(format!("{} ({class})", path.join("/")));
+                }
+                stack.pop();
+                rest = &rest[c + 7..];
+            }
+            _ => break,
+        }
+    }
+    out.sort();
+    out
+}
+
+fn node_instances(node: &vstore::sim::mount::Node, prefix: &str, out: &mut Vec<String>) {
+    for c in &node.children {
+        let path = if prefix.is_empty() {
+            c.name.clone()
+        } else {
+            format!("{prefix}/{}", c.name)
+        };
+        out.push(format!("{path} ({})", c.class));
+        node_instances(c, &path, out);
+    }
+}
+
+/// The simulator's DataModel of the wally-layout fixture game is the place
+/// `rojo build` makes of it: the same instances, names and classes.
+fn the_simulator_builds_the_place_rojo_builds() {
+    let Some(rojo) = tool("rojo") else { return };
+    let game = temp_dir("rojo-same-place").join("game");
+    vstore::sim::mount::copy_tree(&repo().join("tests/fixtures/wally_game"), &game).unwrap();
+    let built = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["build", "--project"])
+        .arg(&game)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let out = Command::new(rojo)
+        .current_dir(&game)
+        .args(["build", "default.project.json", "-o", "place.rbxlx"])
+        .output()
+        .expect("rojo starts");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rojo_place = place_instances(&fs::read_to_string(game.join("place.rbxlx")).unwrap());
+    let tree = vstore::sim::mount::build_project(&game.join("default.project.json"), None).unwrap();
+    let mut ours = Vec::new();
+    node_instances(&tree, "", &mut ours);
+    ours.sort();
+    assert_eq!(ours, rojo_place);
+}
+
 fn main() -> ExitCode {
     gates_main(&[
+        (
+            "the_simulator_builds_the_place_rojo_builds",
+            the_simulator_builds_the_place_rojo_builds,
+        ),
         (
             "rojo_builds_a_game_around_a_package_fragment",
             rojo_builds_a_game_around_a_package_fragment,

@@ -880,3 +880,40 @@ fn at_shutdown_player_removing_fires_for_every_player_before_bind_to_close_callb
         "#,
     ));
 }
+
+#[test]
+fn scripts_in_a_second_instance_of_a_service_class_do_not_run_and_get_service_returns_the_first() {
+    let mut root = Node::folder("game", "DataModel");
+    let mut first = Node::folder("Server", "ServerScriptService");
+    first.children.push(Node::script(
+        "A",
+        "Script",
+        "workspace:SetAttribute(\"A\", true)\n",
+        "A.server.luau",
+    ));
+    let mut second = Node::folder("ServerScriptService", "ServerScriptService");
+    second.children.push(Node::script(
+        "B",
+        "Script",
+        "workspace:SetAttribute(\"B\", true)\n",
+        "B.server.luau",
+    ));
+    root.children.push(first);
+    root.children.push(second);
+    assert_green(&run_specs(
+        root,
+        "dup-run",
+        r#"
+        describe("duplicate services", function()
+            it("runs only the service's scripts", function()
+                sim.wait(1)
+                expect(workspace:GetAttribute("A")).toBe(true)
+                expect(workspace:GetAttribute("B")).toBeNil()
+                local service = game:GetService("ServerScriptService")
+                expect(service.Name).toBe("Server")
+                expect(service:FindFirstChild("A")).never.toBeNil()
+            end)
+        end)
+        "#,
+    ));
+}

@@ -34,17 +34,17 @@ pub fn install(lua: &Lua, host: &Table, world: &WeakShared, vm: usize) -> mlua::
                         .filter(|&i| i != vm && w.vms[i].alive && w.vms[i].kind == VmKind::Server)
                         .collect();
                     match &target_job {
-                        Some(job) => {
-                            match servers.iter().find(|&&i| &w.vms[i].job_id == job) {
-                                Some(&i) => Some(i),
-                                None => return Ok((
+                        Some(job) => match servers.iter().find(|&&i| &w.vms[i].job_id == job) {
+                            Some(&i) => Some(i),
+                            None => {
+                                return Ok((
                                     None,
                                     Some(format!(
                                         "Teleport failed: no server has the ServerInstanceId {job}"
                                     )),
-                                )),
+                                ))
                             }
-                        }
+                        },
                         None if servers.is_empty() => None,
                         None => {
                             let k = w.rng.range(0, servers.len() as u64 - 1) as usize;
