@@ -319,6 +319,7 @@ fn print_summary(run: &SeedRun, game: &Game) {
         o.scenario, o.servers, o.players, o.duration, run.seed
     );
     println!("fault mix: {}", run.mix);
+    println!("engine: Luau {}", crate::sim::LUAU_VERSION);
     let per_server_minutes = o.duration / 60.0 * o.servers as f64;
     if s.memorystore.requests > 0 {
         let failures: Vec<String> = s
