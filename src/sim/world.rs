@@ -152,6 +152,9 @@ pub struct World {
     pub limits: LimitStats,
     pub trace: Trace,
     pub requests: BTreeMap<String, u64>,
+    /// Every admitted request on a standard DataStore key: (time, key,
+    /// method), for the summary's requests per player-hour.
+    pub key_requests: Vec<(f64, String, String)>,
     pub futures: HashMap<u64, FutureSlot>,
     next_id: u64,
     pub subscriptions: Vec<Subscription>,
@@ -195,6 +198,7 @@ impl World {
             limits: LimitStats::default(),
             trace: Trace::default(),
             requests: BTreeMap::new(),
+            key_requests: Vec::new(),
             futures: HashMap::new(),
             next_id: 1,
             subscriptions: Vec::new(),
