@@ -62,5 +62,6 @@ fn main() -> mlua::Result<()> {
         "Data:Add (replication listener) {:>8.1} ns/op",
         observed * 1e9
     );
+    println!("Data:Add / raw increment        {:>8.1}x", add / raw);
     Ok(())
 }

@@ -78,6 +78,7 @@ fn options(scenario: &str, seed: u64) -> ScenarioOptions {
         plan: StorePlan::fallback("PlayerData"),
         faults: None,
         trace: false,
+        idle: 0.0,
     }
 }
 

@@ -1,6 +1,6 @@
 //! A minimal Luau host for the runtime: loads `templates/runtime` under an
 //! emulated `ServerScriptService.VirtualStore` with a virtual-clock `task`
-//! library (see `prelude.luau`). Used by the `runtime_add` benchmark.
+//! library (see `prelude.luau`). Used by the `runtime_add` and `record_cost` benchmarks.
 
 use std::path::Path;
 
@@ -21,6 +21,11 @@ pub fn new_vm(runtime_dir: &Path) -> mlua::Result<Lua> {
         Ok(json.to_string())
     })?;
     lua.globals().set("__jsonEncode", encode)?;
+    let decode = lua.create_function(|lua, text: String| {
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(mlua::Error::external)?;
+        lua.to_value(&json)
+    })?;
+    lua.globals().set("__jsonDecode", decode)?;
     lua.load(include_str!("prelude.luau"))
         .set_name("@prelude")
         .exec()?;

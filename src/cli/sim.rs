@@ -15,7 +15,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::sim::datastore::BudgetKind;
-use crate::sim::scenario::{dotted, StorePlan, SCENARIOS};
+use crate::sim::scenario::{dotted, size_percentile, Cost, StorePlan, SCENARIOS};
 use crate::sim::shrink::{shrink, Shrunk};
 use crate::sim::specs::game_package;
 use crate::sim::swarm::FaultMix;
@@ -91,6 +91,10 @@ pub struct SimArgs {
     /// `virtualstore.toml`, when present).
     #[arg(long)]
     pub rojo: Option<PathBuf>,
+    /// The share of players (0-1, chosen by seed) who join at the start, stay
+    /// to the end and never play, for the idle cost figures.
+    #[arg(long, default_value_t = 0.0)]
+    pub idle: f64,
 }
 
 /// The schema-derived plan for the store the oracles read.
@@ -192,10 +196,17 @@ fn base_options(args: &SimArgs, duration: f64) -> Result<RunOptions, String> {
         clients: args.clients,
         faults,
         swarm: args.swarm,
+        idle: args.idle,
     })
 }
 
 pub fn run(args: SimArgs) -> Outcome {
+    if !(0.0..=1.0).contains(&args.idle) {
+        return usage(format!(
+            "--idle takes a share of the players from 0 to 1, not {}",
+            args.idle
+        ));
+    }
     if !SCENARIOS.contains(&args.scenario.as_str()) {
         return usage(format!(
             "unknown scenario `{}`; choose one of {}",
@@ -310,6 +321,47 @@ fn single(
     Ok(Outcome::UserErrors)
 }
 
+/// Requests per player-hour on the players' records by method, and the
+/// stored envelope's size beyond `Data`.
+fn print_cost(c: &Cost) {
+    let methods: Vec<&String> = c.all.requests.keys().collect();
+    println!("requests per player-hour on player records while in session (claim and release not counted):");
+    let mut head = format!("  {:<8} {:>8} {:>8}", "players", "hours", "total");
+    for m in &methods {
+        head.push_str(&format!(" {m:>12}"));
+    }
+    println!("{head}");
+    for (label, usage) in [("all", &c.all), ("idle", &c.idle), ("active", &c.active)] {
+        if usage.hours <= 0.0 {
+            continue;
+        }
+        let mut row = format!(
+            "  {label:<8} {:>8.2} {:>8.1}",
+            usage.hours,
+            usage.per_hour(None)
+        );
+        for m in &methods {
+            row.push_str(&format!(" {:>12.1}", usage.per_hour(Some(m))));
+        }
+        println!("{row}");
+    }
+    for (label, sizes) in [
+        ("all records", &c.envelope_bytes),
+        ("idle players' records", &c.idle_envelope_bytes),
+    ] {
+        if sizes.is_empty() {
+            continue;
+        }
+        println!(
+            "envelope beyond Data at the end ({label}, {}): p50 {} B  p99 {} B  max {} B",
+            sizes.len(),
+            size_percentile(sizes, 0.5),
+            size_percentile(sizes, 0.99),
+            sizes.last().copied().unwrap_or(0)
+        );
+    }
+}
+
 /// The single-run summary: requests, latencies, what each oracle checked.
 fn print_summary(run: &SeedRun, game: &Game) {
     let s = &run.summary;
@@ -362,6 +414,7 @@ fn print_summary(run: &SeedRun, game: &Game) {
             None => println!("  {method:<24} {n:>8}"),
         }
     }
+    print_cost(&s.cost);
     for (label, counts) in [
         ("throttled by limit", &s.limits.throttled),
         ("messages dropped", &s.limits.dropped_messages),

@@ -529,10 +529,11 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
     });
     func!("dsAdmit", |_l,
                       w,
-                      (method, ordered, queued): (
+                      (method, ordered, queued, key): (
         String,
         bool,
-        bool
+        bool,
+        Option<String>
     )| {
         let Some(cost) = datastore::cost(&method, ordered) else {
             return Ok(("error".to_string(), LuaValue::Nil, LuaValue::Nil, false));
@@ -559,6 +560,9 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
                     w.limits.throttle(t);
                 }
                 *w.requests.entry(method.clone()).or_default() += 1;
+                if let Some(key) = key.filter(|_| !ordered) {
+                    w.key_requests.push((now, key, method.clone()));
+                }
                 w.trace.add(method.as_bytes());
                 let fail = plan.error(&method);
                 super::trace::fault(&mut w, vm, &method, fail.as_deref(), plan.after_commit);

@@ -239,6 +239,9 @@ pub struct ScenarioOptions {
     pub faults: Option<FaultMix>,
     /// Keep an event log and return it as `Summary::trace`.
     pub trace: bool,
+    /// The share of players (chosen by the seed) who join at the start, stay
+    /// to the end and never play: idle sessions for the cost figures.
+    pub idle: f64,
 }
 
 impl ScenarioOptions {
@@ -322,6 +325,52 @@ pub struct Summary {
     /// With `ScenarioOptions::trace`: the events about the players the
     /// violations name (all events when there are none), in time order.
     pub trace: Vec<Event>,
+    /// Requests on the players' records while their sessions were open.
+    pub cost: Cost,
+}
+
+/// What the players' records cost: requests per player-hour by method while
+/// a session was open (from `Ready` to leaving, so the claim and the release
+/// are not in it), for all, idle and active players, and the stored
+/// envelope's size beyond `Data` at the end of the run.
+#[derive(Debug, Clone, Default)]
+pub struct Cost {
+    pub all: Usage,
+    pub idle: Usage,
+    pub active: Usage,
+    /// Bytes of each stored record beyond its `Data` (JSON, as stored), sorted.
+    pub envelope_bytes: Vec<usize>,
+    /// The same for the idle players' records.
+    pub idle_envelope_bytes: Vec<usize>,
+}
+
+/// Session hours and the requests made in them, by method.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    pub hours: f64,
+    pub requests: BTreeMap<String, u64>,
+}
+
+impl Usage {
+    /// Requests of `method` (all methods with `None`) per player-hour.
+    pub fn per_hour(&self, method: Option<&str>) -> f64 {
+        if self.hours <= 0.0 {
+            return 0.0;
+        }
+        let n: u64 = match method {
+            Some(m) => self.requests.get(m).copied().unwrap_or(0),
+            None => self.requests.values().sum(),
+        };
+        n as f64 / self.hours
+    }
+}
+
+/// The `p` quantile of sorted sizes (0 when there are none).
+pub fn size_percentile(sorted: &[usize], p: f64) -> usize {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 impl Summary {
@@ -630,7 +679,11 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         },
         package,
     );
-    let config = opts.plan.driver_config(&opts.store).to_string();
+    let idle_count = (opts.idle.clamp(0.0, 1.0) * opts.players as f64).round() as usize;
+    let idle = sample(opts.players, idle_count, opts.seed ^ 0x1D1E);
+    let mut config = opts.plan.driver_config(&opts.store);
+    config["Idle"] = json!(idle.iter().map(|i| 1000 + *i as i64).collect::<Vec<_>>());
+    let config = config.to_string();
     let driver = format!("local CONFIG = game:GetService(\"HttpService\"):JSONDecode([=====[{config}]=====])\n{DRIVER}");
     world.borrow_mut().server_script = Some((Rc::from(driver), "vstore/driver.luau".to_string()));
     let client_driver = CLIENT_DRIVER.replace(
@@ -671,13 +724,19 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     let teleport_rate = mix.teleports;
     // per player: where they are and when they act next
     let mut state: Vec<(Where, f64)> = (0..opts.players)
-        .map(|_| {
-            (
-                Where::Offline,
-                start + rng.next_f64() * opts.duration.min(600.0),
-            )
+        .map(|i| {
+            let at = start + rng.next_f64() * opts.duration.min(600.0);
+            // idle players are all there within the first ten seconds
+            let at = if idle.contains(&i) {
+                start + (at - start) / 60.0
+            } else {
+                at
+            };
+            (Where::Offline, at)
         })
         .collect();
+    // (user, when the session ended): leaving, or its server crashing
+    let mut ended: Vec<(i64, f64)> = Vec::new();
     // crashes evenly spaced: the preset's three fall at each quarter
     let crash_every = opts.duration / (mix.crashes as f64 + 1.0);
     let mut crashes_left = mix.crashes;
@@ -817,9 +876,10 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                 trace::note(&mut world.borrow_mut(), || {
                     Event::new("server-crash").server(victim)
                 });
-                for s in state.iter_mut() {
+                for (i, s) in state.iter_mut().enumerate() {
                     if s.0 == Where::On(victim) {
                         *s = (Where::Offline, t + 5.0 + rng.next_f64() * 30.0);
+                        ended.push((1000 + i as i64, t));
                     }
                 }
                 live.opened.retain(|(_, server), _| *server != victim);
@@ -854,7 +914,14 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                         .detail(how)
                 });
                 joins.push((user_id, t, teleport));
-                state[i] = (Where::On(server), t + 60.0 + rng.next_f64() * 540.0);
+                let leave_at = t + 60.0 + rng.next_f64() * 540.0;
+                // an idle player stays to the end
+                let leave_at = if idle.contains(&i) {
+                    f64::INFINITY
+                } else {
+                    leave_at
+                };
+                state[i] = (Where::On(server), leave_at);
             }
             Where::On(server) => {
                 if world.borrow().vms[server].alive {
@@ -866,6 +933,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                 trace::note(&mut world.borrow_mut(), || {
                     Event::new("leave").player(user_id).server(server)
                 });
+                ended.push((user_id, t));
                 live.opened.remove(&(user_id, server));
                 if rng.next_f64() < teleport_rate {
                     teleporting.insert(user_id, t);
@@ -889,6 +957,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                 trace::note(&mut world.borrow_mut(), || {
                     Event::new("leave").player(1000 + i as i64).server(server)
                 });
+                ended.push((1000 + i as i64, end));
             }
         }
     }
@@ -904,6 +973,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     let now = world.borrow().now;
     run_until(&world, now + 40.0, true, |w| w.alive_servers().is_empty());
     let mut s = summarize(&world, opts, sessions);
+    s.cost = cost(&world, opts, &idle, &ended, end);
     let mut handoffs = handoff_latencies(&world.borrow().reports, &joins);
     handoffs.sort_by(f64::total_cmp);
     s.handoffs = handoffs.len();
@@ -922,6 +992,73 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     s.mirror_deferred = live.mirror_deferred;
     s.mirror_skipped = mirror_skipped;
     Ok(s)
+}
+
+/// Requests per player-hour on the players' records while their sessions
+/// were open, and the envelope sizes at the end (see [`Cost`]).
+fn cost(
+    world: &Shared,
+    opts: &ScenarioOptions,
+    idle: &BTreeSet<usize>,
+    ended: &[(i64, f64)],
+    end: f64,
+) -> Cost {
+    let w = world.borrow();
+    let mut by_key: HashMap<&str, Vec<(f64, &str)>> = HashMap::new();
+    for (t, key, method) in &w.key_requests {
+        by_key
+            .entry(key.as_str())
+            .or_default()
+            .push((*t, method.as_str()));
+    }
+    let is_idle = |user: i64| user >= 1000 && idle.contains(&((user - 1000) as usize));
+    let mut c = Cost::default();
+    for (at, kind, user, ..) in &w.reports {
+        if kind != "open" {
+            continue;
+        }
+        let until = ended
+            .iter()
+            .filter(|(u, t)| u == user && t >= at)
+            .map(|(_, t)| *t)
+            .fold(end, f64::min);
+        let hours = (until - at).max(0.0) / 3600.0;
+        let key = format!("Player_{user}");
+        let group = if is_idle(*user) {
+            &mut c.idle
+        } else {
+            &mut c.active
+        };
+        for usage in [&mut c.all, group] {
+            usage.hours += hours;
+            for (t, method) in by_key.get(key.as_str()).into_iter().flatten() {
+                if t >= at && *t <= until {
+                    *usage.requests.entry(method.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    if let Some(store) = w.backend.find(&opts.store, "global", false) {
+        for (key, rec) in &w.backend.stores[store].keys {
+            let Some((value, _)) = &rec.current else {
+                continue;
+            };
+            let total = serde_json::to_string(value).map_or(0, |t| t.len());
+            let data = value
+                .get("Data")
+                .and_then(|d| serde_json::to_string(d).ok())
+                .map_or(0, |t| t.len());
+            let bytes = total.saturating_sub(data);
+            c.envelope_bytes.push(bytes);
+            let user: i64 = key.trim_start_matches("Player_").parse().unwrap_or(-1);
+            if is_idle(user) {
+                c.idle_envelope_bytes.push(bytes);
+            }
+        }
+    }
+    c.envelope_bytes.sort_unstable();
+    c.idle_envelope_bytes.sort_unstable();
+    c
 }
 
 /// Starts a server, noted in the trace.

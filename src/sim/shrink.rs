@@ -212,6 +212,7 @@ mod tests {
             clients: None,
             faults: Some(FaultMix::preset("chaos")),
             swarm: false,
+            idle: 0.0,
         }
     }
 

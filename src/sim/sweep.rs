@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub faults: Option<FaultMix>,
     /// Draw the fault mix from the seed (`--swarm`) when `faults` is `None`.
     pub swarm: bool,
+    /// The share of idle players (`--idle`).
+    pub idle: f64,
 }
 
 impl RunOptions {
@@ -70,6 +72,9 @@ impl RunOptions {
             Some(_) => {}
             None if self.swarm => cmd.push_str(" --swarm"),
             None => {}
+        }
+        if self.idle > 0.0 {
+            cmd.push_str(&format!(" --idle {}", self.idle));
         }
         if let Some(c) = self.clients {
             cmd.push_str(&format!(" --clients {c}"));
@@ -259,6 +264,7 @@ pub fn run_one(prep: &Prepared, job: &Job) -> Result<SeedRun, String> {
         plan: prep.plan.clone(),
         faults: Some(mix.clone()),
         trace: job.trace,
+        idle: job.opts.idle,
     };
     let cpu0 = thread_cpu();
     let t0 = Instant::now();
@@ -492,6 +498,7 @@ mod tests {
             clients: None,
             faults: None,
             swarm: false,
+            idle: 0.0,
         };
         let fixed = vec!["--project".to_string(), "my game".to_string()];
         assert_eq!(

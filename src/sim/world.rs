@@ -156,6 +156,9 @@ pub struct World {
     pub join_data: BTreeMap<(usize, i64), Value>,
     pub trace: Trace,
     pub requests: BTreeMap<String, u64>,
+    /// Every admitted request on a standard DataStore key: (time, key,
+    /// method), for the summary's requests per player-hour.
+    pub key_requests: Vec<(f64, String, String)>,
     pub futures: HashMap<u64, FutureSlot>,
     next_id: u64,
     pub subscriptions: Vec<Subscription>,
@@ -201,6 +204,7 @@ impl World {
             join_data: BTreeMap::new(),
             trace: Trace::default(),
             requests: BTreeMap::new(),
+            key_requests: Vec::new(),
             futures: HashMap::new(),
             next_id: 1,
             subscriptions: Vec::new(),
