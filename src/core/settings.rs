@@ -139,6 +139,15 @@ pub const STORE_SETTINGS: &[Setting] = &[
         0.0,
         "Maximum time an open waits for an active lease or storage progress.",
     ),
+    Setting {
+        name: "LeaseWaitLimit",
+        scope: SettingScope::Store,
+        kind: SettingKind::Number,
+        default: SettingValue::Number(180.0),
+        min: Some(0.0),
+        max: Some(600.0),
+        doc: "How far past an open's start a player join keeps waiting for a foreign lease to expire instead of failing at OpenTimeout; zero disables.",
+    },
     int(
         "RetryAttempts",
         5.0,
