@@ -10,6 +10,7 @@
 /// (shown in the `vstore sim` summary; a test keeps it equal to Cargo.lock).
 pub const LUAU_VERSION: &str = "0.740";
 
+pub mod budget;
 pub mod bytecode;
 pub mod datastore;
 pub mod host;

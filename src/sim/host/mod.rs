@@ -94,6 +94,7 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
         (id, job_id, seed, w.package.clone(), w.server_script.clone())
     };
     let lua = Lua::new();
+    super::budget::install(&lua)?;
     let host = install(&lua, &Rc::downgrade(world), id)?;
     let cfg = lua.create_table()?;
     cfg.raw_set("JobId", job_id)?;
@@ -104,7 +105,10 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
     cfg.raw_set("Vm", id)?;
     let tree = node_to_lua(&lua, &package)?;
     let prelude = super::bytecode::load(&lua, engine_source().as_bytes(), "@vstore/engine.luau")?;
-    let (resume, dispatch): (Function, Function) = prelude.call((host, cfg, tree))?;
+    let (resume, dispatch): (Function, Function) = {
+        let _budget = super::budget::enter(&lua);
+        prelude.call((host, cfg, tree))?
+    };
     {
         let mut w = world.borrow_mut();
         let vm = &mut w.vms[id];
@@ -213,6 +217,8 @@ pub fn eval_now(world: &Shared, vm: usize, source: &str) -> Result<Vec<Value>, S
         };
         (dispatch, w.new_future())
     };
+    let lua = world.borrow().vms[vm].lua.clone();
+    let _budget = lua.as_ref().map(super::budget::enter);
     let called = dispatch.call::<()>(("eval", source, future as f64));
     let slot = world.borrow_mut().futures.remove(&future);
     called.map_err(|e| e.to_string())?;
