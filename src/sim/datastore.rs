@@ -69,6 +69,21 @@ impl BudgetKind {
         }
     }
 
+    /// The budgets a `GetRequestBudgetForRequestType` request type draws on
+    /// (its budget is the smallest of them).
+    pub fn for_request_type(kind: &str) -> Vec<BudgetKind> {
+        match kind {
+            "GetAsync" | "GetVersionAsync" | "OnUpdate" => vec![BudgetKind::StandardRead],
+            "SetIncrementAsync" => vec![BudgetKind::StandardWrite],
+            "UpdateAsync" => vec![BudgetKind::StandardRead, BudgetKind::StandardWrite],
+            "GetSortedAsync" => vec![BudgetKind::OrderedList],
+            "SetIncrementSortedAsync" => vec![BudgetKind::OrderedWrite],
+            "ListAsync" => vec![BudgetKind::StandardList],
+            "RemoveVersionAsync" => vec![BudgetKind::StandardRemove],
+            other => BudgetKind::from_name(other).into_iter().collect(),
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<BudgetKind> {
         BUDGET_KINDS.iter().copied().find(|k| k.name() == name)
     }
@@ -366,6 +381,47 @@ impl Backend {
         // the tombstone never replaces the hour's backup: the removed value stays readable
         rec.versions.push(vr);
         Some(old)
+    }
+
+    /// The keys of a store that start with `prefix` and hold a value, in key
+    /// order (what `ListKeysAsync` pages through).
+    pub fn keys_with_prefix<'a>(
+        &'a self,
+        store: usize,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.stores[store]
+            .keys
+            .iter()
+            .filter(move |(k, rec)| k.starts_with(prefix) && rec.current.is_some())
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// An ordered store's entries between `min` and `max` (inclusive), sorted
+    /// by value in the asked direction and then by key (`GetSortedAsync`).
+    pub fn sorted(
+        &self,
+        store: usize,
+        ascending: bool,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) -> Vec<(f64, &str)> {
+        let mut rows: Vec<(f64, &str)> = self.stores[store]
+            .keys
+            .iter()
+            .filter_map(|(k, r)| {
+                r.current
+                    .as_ref()
+                    .and_then(|(v, _)| v.as_f64())
+                    .map(|v| (v, k.as_str()))
+            })
+            .filter(|(v, _)| min.is_none_or(|m| *v >= m) && max.is_none_or(|m| *v <= m))
+            .collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        if !ascending {
+            rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        }
+        rows
     }
 
     pub fn versions(&self, store: usize, key: &str) -> &[VersionRecord] {

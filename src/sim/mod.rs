@@ -1,7 +1,7 @@
 //! The native simulator: real Luau VMs (one per simulated server and client)
 //! on one thread under a virtual clock, against an emulated, fault-injecting
-//! Roblox. It owns the emulation (`roblox.luau` over the host functions in
-//! `host`), the DataStore backend, the spec runner, the scenarios, and the
+//! Roblox. It owns the emulation (`engine/*.luau` over the host functions in
+//! `host/`), the DataStore backend, the spec runner, the scenarios, and the
 //! sweeps that run many seeded worlds on worker threads (one world per thread
 //! at a time, nothing shared between worlds but compiled bytecode); it reads
 //! stored records only through `crate::core`, never through the Luau under test.
@@ -10,6 +10,7 @@
 /// (shown in the `vstore sim` summary; a test keeps it equal to Cargo.lock).
 pub const LUAU_VERSION: &str = "0.740";
 
+pub mod budget;
 pub mod bytecode;
 pub mod datastore;
 pub mod host;

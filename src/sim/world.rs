@@ -387,6 +387,8 @@ pub fn step(world: &Shared, deadline: f64) -> bool {
     match wake {
         Wake::Resume { vm, thread, args } => {
             if let Some(f) = func {
+                let lua = world.borrow().vms[vm].lua.clone();
+                let _budget = lua.as_ref().map(super::budget::enter);
                 let mut mv = MultiValue::new();
                 mv.push_back(LuaValue::Thread(thread));
                 mv.extend(args);
@@ -404,6 +406,7 @@ pub fn step(world: &Shared, deadline: f64) -> bool {
                     for a in &args {
                         mv.push_back(super::json::to_lua(&lua, a).unwrap_or(LuaValue::Nil));
                     }
+                    let _budget = super::budget::enter(&lua);
                     if let Err(e) = f.call::<()>(mv) {
                         world.borrow_mut().output(vm, "error", e.to_string());
                     }

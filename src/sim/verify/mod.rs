@@ -408,6 +408,8 @@ struct Vm {
 impl Vm {
     fn new(project: &Project, store: &Store) -> Result<Vm, String> {
         let lua = Lua::new();
+        crate::sim::budget::install(&lua).map_err(|e| e.to_string())?;
+        let _budget = crate::sim::budget::enter(&lua);
         let load = |source: &str, name: &str| -> Result<LuaValue, String> {
             lua.load(source)
                 .set_name(name)
@@ -480,6 +482,7 @@ impl Vm {
         }
         set("__Handlers", LuaValue::Table(handlers))?;
         let _ = project;
+        drop(_budget);
         Ok(Vm { lua })
     }
 
@@ -492,6 +495,7 @@ impl Vm {
         let run: Function = migrations.get("run").map_err(|e| e.to_string())?;
         let steps: Table = lua.globals().get("__Steps").map_err(|e| e.to_string())?;
         let input = lua.to_value(data).map_err(|e| e.to_string())?;
+        let _budget = crate::sim::budget::enter(lua);
         let (out, err): (LuaValue, Option<String>) = run
             .call((input, from, to, steps))
             .map_err(|e| e.to_string())?;
@@ -540,6 +544,7 @@ impl Vm {
         let mut applied = 0;
         let mut paths = Vec::new();
         let mut error = String::new();
+        let _budget = crate::sim::budget::enter(lua);
         for now in [1, 2] {
             queue
                 .call::<LuaValue>((&envelope, &op, &settings, now))

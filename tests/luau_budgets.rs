@@ -1,0 +1,74 @@
+//! User Luau that never yields, or grows without bound, ends `vstore test`
+//! with a clear error and exit 1: the per-call time budget and the per-VM
+//! memory limit (`sim::budget`).
+
+use std::process::Command;
+
+fn run_spec(name: &str, body: &str) -> (Option<i32>, String) {
+    let dir = std::env::temp_dir().join(format!("vstore-budget-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}.spec.luau"));
+    std::fs::write(
+        &file,
+        format!("describe(\"{name}\", function()\n{body}\nend)\n"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["test", "--runtime", "templates/runtime", "--specs"])
+        .arg(&file)
+        .env(vstore::sim::budget::CALL_SECONDS_VAR, "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run vstore");
+    std::fs::remove_dir_all(&dir).ok();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[test]
+fn a_spec_that_loops_forever_fails_with_the_time_budget_error() {
+    let (code, text) = run_spec(
+        "spin",
+        r#"
+        it("spins", function()
+            local function spin()
+                local n = 0
+                while true do
+                    n += 1
+                end
+            end
+            spin()
+        end)
+        "#,
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("exhausted allowed execution time"), "{text}");
+    assert!(text.contains("spin.spec.luau:"), "{text}");
+    assert!(text.contains("in function spin"), "{text}");
+}
+
+#[test]
+fn a_spec_that_grows_without_bound_fails_with_a_memory_error() {
+    let (code, text) = run_spec(
+        "grow",
+        r#"
+        it("grows", function()
+            local t = {}
+            local i = 0
+            while true do
+                i += 1
+                t[i] = string.rep("x", 1024 * 1024) .. i
+            end
+        end)
+        "#,
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("not enough memory") || text.contains("memory"),
+        "{text}"
+    );
+}
