@@ -190,3 +190,33 @@ fn stored_data_that_does_not_match_the_schema_is_a_violation() {
         s.violations
     );
 }
+
+#[test]
+fn the_summary_counts_idle_and_active_players_requests_apart() {
+    let mut o = options("steady", 5);
+    o.idle = 0.5;
+    let s = run(facade(true), &o).unwrap();
+    assert!(s.violations.is_empty(), "{:?}", s.violations);
+    let (idle, active) = (&s.cost.idle, &s.cost.active);
+    assert!(
+        idle.hours > 2.5,
+        "six idle players for most of half an hour: {}",
+        idle.hours
+    );
+    assert!(active.hours > 0.0);
+    assert!((s.cost.all.hours - idle.hours - active.hours).abs() < 1e-9);
+    // this facade writes only on a checkpoint, which idle players never make
+    assert!(
+        idle.per_hour(Some("UpdateAsync")) < 1.0,
+        "{:?}",
+        idle.requests
+    );
+    assert!(
+        active.per_hour(Some("UpdateAsync")) > 10.0,
+        "{:?}",
+        active.requests
+    );
+    assert_eq!(s.cost.idle_envelope_bytes.len(), 6);
+    assert!(s.cost.envelope_bytes.len() >= 6);
+    assert!(s.cost.envelope_bytes.windows(2).all(|w| w[0] <= w[1]));
+}

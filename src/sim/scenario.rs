@@ -1032,7 +1032,7 @@ fn cost(
         for usage in [&mut c.all, group] {
             usage.hours += hours;
             for (t, method) in by_key.get(key.as_str()).into_iter().flatten() {
-                if t >= at && *t <= until {
+                if t >= at && *t < until {
                     *usage.requests.entry(method.to_string()).or_default() += 1;
                 }
             }
