@@ -149,7 +149,7 @@ struct Game {
 
 fn load_game(args: &SimArgs) -> Result<Game, String> {
     let project = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut package = generated_package_with_runtime(&project, args.runtime.as_deref())?;
+    let mut package = generated_package_with_runtime(&project, args.runtime.as_deref(), None)?;
     let rojo = args
         .rojo
         .clone()

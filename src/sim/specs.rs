@@ -192,14 +192,16 @@ pub fn runtime_package(
 /// Checks the project, generates its package into a scratch folder and mounts
 /// it per the generated `virtualstore.project.json` fragment.
 pub fn generated_package(project: &Path) -> Result<Node, String> {
-    generated_package_with_runtime(project, None)
+    generated_package_with_runtime(project, None, None)
 }
 
 /// Like [`generated_package`], with the `VirtualStore` runtime folder replaced
-/// by `runtime` when given (to run scenarios against a modified runtime).
+/// by `runtime` and the `VirtualStoreClient` folder by `client` when given
+/// (to run a game's specs and scenarios against a modified runtime).
 pub fn generated_package_with_runtime(
     project: &Path,
     runtime: Option<&Path>,
+    client: Option<&Path>,
 ) -> Result<Node, String> {
     let checked = match crate::check::check_project(project) {
         Ok(c) => c,
@@ -218,6 +220,14 @@ pub fn generated_package_with_runtime(
         replace_runtime(&scratch.join("VirtualStore"), runtime)
             .map_err(|e| format!("replacing the runtime from {}: {e}", runtime.display()))?;
     }
+    if let Some(client) = client {
+        replace_runtime(&scratch.join("VirtualStoreClient"), client).map_err(|e| {
+            format!(
+                "replacing the client library from {}: {e}",
+                client.display()
+            )
+        })?;
+    }
     let mut root = Node::folder("game", "DataModel");
     let mounted =
         super::mount::mount_project(&scratch.join(crate::codegen::PROJECT_FRAGMENT), &mut root)
@@ -229,6 +239,8 @@ pub fn generated_package_with_runtime(
 }
 
 fn replace_runtime(target: &Path, runtime: &Path) -> std::io::Result<()> {
-    std::fs::remove_dir_all(target)?;
+    if target.exists() {
+        std::fs::remove_dir_all(target)?;
+    }
     super::mount::copy_tree(runtime, target)
 }
