@@ -106,6 +106,31 @@ fn an_operation_applied_without_its_receipt_fails_the_data_level_double_apply_or
 }
 
 #[test]
+fn a_release_that_keeps_the_lease_when_nothing_changed_fails_the_availability_oracle() {
+    // A clean release leaves its lease in the record: the player's next open
+    // on another server waits for the expiry and fails with LockTimeout.
+    let mutant = Mutant::new(
+        "availability",
+        "Record.luau",
+        "elseif rule == \"Release\" or (holder == nil and dataChanged) then",
+        "elseif holder == nil and dataChanged then",
+    );
+    let (ok, text) = sim_with(&mutant, &["--seed", "1", "--shrink-runs", "0"]);
+    assert!(!ok, "the broken release passed the oracles:\n{text}");
+    assert!(
+        text.contains("failed with LockTimeout in a run without crashes, partitions or outages"),
+        "{text}"
+    );
+    // The same failures under crashes are not judged: a crashed owner holds
+    // its lease until it expires.
+    let (_, text) = sim_with(
+        &mutant,
+        &["--scenario", "crashes", "--seed", "1", "--shrink-runs", "0"],
+    );
+    assert!(!text.contains("in a run without crashes"), "{text}");
+}
+
+#[test]
 fn the_real_runtime_passes_every_oracle_under_ambiguous_commits() {
     let (ok, text) = vstore(&[
         "sim",

@@ -866,6 +866,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     let now = world.borrow().now;
     run_until(&world, now + 40.0, true, |w| w.alive_servers().is_empty());
     let mut s = summarize(&world, opts, sessions);
+    check_availability(&mut s, &mix);
     let mut handoffs = handoff_latencies(&world.borrow().reports, &joins);
     handoffs.sort_by(f64::total_cmp);
     s.handoffs = handoffs.len();
@@ -1064,6 +1065,27 @@ format!(
         }
     }
     s
+}
+
+/// Availability: without server crashes, partitions or outages every
+/// release and handoff can complete, so an open refused with `LockTimeout`
+/// (a lease nobody gave back) or `SessionOpen` (a session this server never
+/// closed) means one did not happen. Runs with those faults are not judged:
+/// a crashed or cut-off owner legitimately holds its lease until it expires.
+pub fn check_availability(s: &mut Summary, mix: &FaultMix) {
+    if mix.crashes > 0 || mix.partition > 0.0 || mix.outage > 0.0 {
+        return;
+    }
+    for code in ["LockTimeout", "SessionOpen"] {
+        if let Some(n) = s.open_failure_codes.get(code).filter(|n| **n > 0) {
+            s.violations.push(Violation::new(
+                "unavailable",
+                format!(
+                    "{n} open(s) failed with {code} in a run without crashes, partitions or outages: a release or handoff did not happen"
+                ),
+            ));
+        }
+    }
 }
 
 /// Data-level double apply: the reward path holds its template default plus
