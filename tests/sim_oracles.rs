@@ -131,6 +131,40 @@ fn a_release_that_keeps_the_lease_when_nothing_changed_fails_the_availability_or
 }
 
 #[test]
+fn a_release_that_reports_success_without_storing_its_data_fails_the_release_ack_oracle() {
+    // The release gives the lease back over the data last saved, as if the
+    // final data could not be stored, and still reports success.
+    let mutant = Mutant::new(
+        "release-ack",
+        "SessionCommit.luau",
+        "\tlocal ok, err = SessionCommit.commit(session, \"Release\")\n",
+        "\tlocal ok, err = SessionCommit.commit(session, \"Release\", nil, true)\n",
+    );
+    let (ok, text) = sim_with(&mutant, &["--seed", "1", "--shrink-runs", "0"]);
+    assert!(!ok, "the broken release passed the oracles:\n{text}");
+    assert!(text.contains("acknowledged release lost"), "{text}");
+    let (ok, text) = vstore(&[
+        "sim",
+        "--project",
+        "schema-examples/advanced",
+        "--seed",
+        "1",
+    ]);
+    assert!(ok, "the real runtime violated an oracle:\n{text}");
+    assert!(count_after(&text, "sessions") > 0, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("acknowledged releases"))
+        .unwrap_or_else(|| panic!("no release count in:\n{text}"));
+    let releases: usize = line
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(releases > 0, "no release was acknowledged: {line}");
+}
+
+#[test]
 fn the_real_runtime_passes_every_oracle_under_ambiguous_commits() {
     let (ok, text) = vstore(&[
         "sim",

@@ -376,11 +376,12 @@ fn print_summary(run: &SeedRun, game: &Game) {
         format!(" ({})", codes.join(", "))
     };
     println!(
-        "sessions {}  failed opens {}{failure_codes}  operations delivered {}  confirmed checkpoints {}",
+        "sessions {}  failed opens {}{failure_codes}  operations delivered {}  confirmed checkpoints {}  acknowledged releases {}",
         s.sessions,
         s.open_failures(),
         s.deliveries,
-        s.acks
+        s.acks,
+        s.release_acks
     );
     let plan = &game.plan;
     println!(

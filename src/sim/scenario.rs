@@ -293,6 +293,8 @@ pub struct Summary {
     pub open_failure_codes: BTreeMap<String, usize>,
     pub deliveries: usize,
     pub acks: usize,
+    /// Releases that reported success (each an acknowledged save).
+    pub release_acks: usize,
     pub violations: Vec<Violation>,
     pub trace_hash: u64,
     pub thread_errors: usize,
@@ -971,6 +973,7 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         .collect();
     let mut opens: Vec<f64> = Vec::new();
     let mut acked: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut released: BTreeMap<i64, f64> = BTreeMap::new();
     for (_, kind, user, value, detail) in &w.reports {
         match kind.as_str() {
             "open" => opens.push(*value),
@@ -980,6 +983,12 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
             "ack" => {
                 s.acks += 1;
                 let e = acked.entry(*user).or_insert(0.0);
+                *e = e.max(*value);
+            }
+            // A release that reported success acknowledges its final data.
+            "releaseAck" => {
+                s.release_acks += 1;
+                let e = released.entry(*user).or_insert(0.0);
                 *e = e.max(*value);
             }
             "deliver" => s.deliveries += 1,
@@ -1006,6 +1015,15 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
 format!(
                 "{key}: acknowledged save lost: checkpoint confirmed {counter} = {a}, nothing is stored"
             )));
+        }
+    }
+    for (user, a) in &released {
+        let key = format!("Player_{user}");
+        if store.and_then(|st| w.backend.get(st, &key)).is_none() {
+            s.violations.push(Violation::new(
+                "release-ack-lost",
+                format!("{key}: acknowledged release lost: a release reported success with {counter} = {a}, nothing is stored"),
+            ));
         }
     }
     let Some(store) = store else { return s };
@@ -1045,6 +1063,12 @@ format!(
                     "{key}: acknowledged save lost: checkpoint confirmed {counter} = {a}, store holds {held}"
                 )));
             }
+        }
+        if let Some(a) = released.get(&user).filter(|a| held < **a) {
+            s.violations.push(Violation::new(
+                "release-ack-lost",
+                format!("{key}: acknowledged release lost: a release reported success with {counter} = {a}, store holds {held}"),
+            ));
         }
         let ops = &env.meta.operations;
         let mut seen = BTreeSet::new();
