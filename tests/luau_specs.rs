@@ -48,7 +48,7 @@ fn runtime_library_specs_pass_in_the_simulator() {
             "--specs",
             "tests/runtime",
         ],
-        131,
+        150,
     );
 }
 

@@ -106,6 +106,65 @@ fn an_operation_applied_without_its_receipt_fails_the_data_level_double_apply_or
 }
 
 #[test]
+fn a_release_that_keeps_the_lease_when_nothing_changed_fails_the_availability_oracle() {
+    // A clean release leaves its lease in the record: the player's next open
+    // on another server waits for the expiry and fails with LockTimeout.
+    let mutant = Mutant::new(
+        "availability",
+        "Record.luau",
+        "elseif rule == \"Release\" or (holder == nil and dataChanged) then",
+        "elseif holder == nil and dataChanged then",
+    );
+    let (ok, text) = sim_with(&mutant, &["--seed", "1", "--shrink-runs", "0"]);
+    assert!(!ok, "the broken release passed the oracles:\n{text}");
+    assert!(
+        text.contains("failed with LockTimeout in a run without crashes, partitions or outages"),
+        "{text}"
+    );
+    // The same failures under crashes are not judged: a crashed owner holds
+    // its lease until it expires.
+    let (_, text) = sim_with(
+        &mutant,
+        &["--scenario", "crashes", "--seed", "1", "--shrink-runs", "0"],
+    );
+    assert!(!text.contains("in a run without crashes"), "{text}");
+}
+
+#[test]
+fn a_release_that_reports_success_without_storing_its_data_fails_the_release_ack_oracle() {
+    // The release gives the lease back over the data last saved, as if the
+    // final data could not be stored, and still reports success.
+    let mutant = Mutant::new(
+        "release-ack",
+        "SessionCommit.luau",
+        "\tlocal ok, err = SessionCommit.commit(session, \"Release\")\n",
+        "\tlocal ok, err = SessionCommit.commit(session, \"Release\", nil, true)\n",
+    );
+    let (ok, text) = sim_with(&mutant, &["--seed", "1", "--shrink-runs", "0"]);
+    assert!(!ok, "the broken release passed the oracles:\n{text}");
+    assert!(text.contains("acknowledged release lost"), "{text}");
+    let (ok, text) = vstore(&[
+        "sim",
+        "--project",
+        "schema-examples/advanced",
+        "--seed",
+        "1",
+    ]);
+    assert!(ok, "the real runtime violated an oracle:\n{text}");
+    assert!(count_after(&text, "sessions") > 0, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("acknowledged releases"))
+        .unwrap_or_else(|| panic!("no release count in:\n{text}"));
+    let releases: usize = line
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(releases > 0, "no release was acknowledged: {line}");
+}
+
+#[test]
 fn the_real_runtime_passes_every_oracle_under_ambiguous_commits() {
     let (ok, text) = vstore(&[
         "sim",

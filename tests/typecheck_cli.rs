@@ -81,3 +81,75 @@ fn json_output_gives_the_range_and_message_of_each_error() {
 fn missing_argument_is_a_usage_error() {
     assert_eq!(bin().output().unwrap().status.code(), Some(2));
 }
+
+/// The runtime's Roblox handles are typed with the declared classes, so the
+/// type gate sees a wrong call on them (with `any` it would pass).
+#[test]
+fn wrong_calls_on_the_runtime_roblox_handles_are_type_errors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project =
+        std::env::temp_dir().join(format!("vstore-typecheck-handles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&project);
+    vstore::sim::mount::copy_tree(&root.join("schema-examples/advanced"), &project).unwrap();
+    let built = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["build", "--project"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let runtime = project.join("build/VirtualStore");
+    let clean = bin().arg(project.join("build")).output().unwrap();
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    let edits = [
+        (
+            "Adapters/DataStore.luau",
+            "self._store:UpdateAsync(key, transform)",
+            "self._store:UpdateAsyncs(key, transform)",
+        ),
+        (
+            "Adapters/OrderedDataStore.luau",
+            "self._store:GetSortedAsync(",
+            "self._store:GetSorted(",
+        ),
+        (
+            "Adapters/MessagingService.luau",
+            "service:SubscribeAsync(topic,",
+            "service:Subscribe(topic,",
+        ),
+        (
+            "Replication.luau",
+            "channel.Remote:FireClient(state.Player, {\n\t\tKind = \"Snapshot\"",
+            "channel.Remote:FireAllClient(state.Player, {\n\t\tKind = \"Snapshot\"",
+        ),
+    ];
+    for (file, from, to) in edits {
+        let path = runtime.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches(from).count(), 1, "{file}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    let out = bin().arg(project.join("build")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for (class, key) in [
+        ("DataStore", "UpdateAsyncs"),
+        ("OrderedDataStore", "GetSorted"),
+        ("MessagingService", "Subscribe"),
+        ("RemoteEvent", "FireAllClient"),
+    ] {
+        assert!(
+            stdout.contains(&format!("Key '{key}' not found in class '{class}'")),
+            "{class}.{key}: {stdout}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&project);
+}

@@ -30,6 +30,7 @@ fn verify(root: &Path, update: bool) -> vstore::sim::verify::VerifyReport {
             update,
             seed: 7,
             payloads: 4,
+            runtime: None,
         },
     )
 }

@@ -156,7 +156,7 @@ fn load_game(args: &SimArgs) -> Result<Game, String> {
         .rojo
         .clone()
         .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
-    let package = game_package(&project, args.runtime.as_deref(), rojo.as_deref())?;
+    let package = game_package(&project, args.runtime.as_deref(), None, rojo.as_deref())?;
     let plan = store_plan(&project, &args.store)?;
     let mut fixed = Vec::new();
     let mut flag = |name: &str, value: Option<String>| {
@@ -443,11 +443,12 @@ fn print_summary(run: &SeedRun, game: &Game) {
         format!(" ({})", codes.join(", "))
     };
     println!(
-        "sessions {}  failed opens {}{failure_codes}  operations delivered {}  confirmed checkpoints {}",
+        "sessions {}  failed opens {}{failure_codes}  operations delivered {}  confirmed checkpoints {}  acknowledged releases {}",
         s.sessions,
         s.open_failures(),
         s.deliveries,
-        s.acks
+        s.acks,
+        s.release_acks
     );
     let plan = &game.plan;
     println!(

@@ -1,8 +1,10 @@
-//! `vstore test`: runs `*.spec.luau` files in the simulator. With `--runtime`
-//! it mounts a runtime folder directly (for developing the VirtualStore
-//! library); otherwise it first verifies the project's migrations and
-//! operation handlers (`sim::verify`), then runs its `tests/` against its
-//! package.
+//! `vstore test`: runs `*.spec.luau` files in the simulator. In project mode
+//! (a folder with `virtualstore.toml`, no `--specs`) it first verifies the
+//! project's migrations and operation handlers (`sim::verify`), then runs its
+//! `tests/` against its package; `--runtime` and `--client` replace the
+//! runtime and client library compiled into the binary for both. With
+//! `--specs`, or `--runtime` outside a project, it mounts a runtime folder
+//! directly (for developing the VirtualStore library).
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -18,11 +20,14 @@ pub struct TestArgs {
     /// Project folder holding `virtualstore.toml` (default: the current folder).
     #[arg(long)]
     pub project: Option<PathBuf>,
-    /// Mount this folder as `ServerScriptService.VirtualStore` instead of a generated package.
+    /// Runtime folder mounted as `ServerScriptService.VirtualStore`: in
+    /// project mode it replaces the compiled-in runtime inside the generated
+    /// package (specs and fixture checks); otherwise it is the whole package.
     #[arg(long)]
     pub runtime: Option<PathBuf>,
     /// Client library folder mounted as `ReplicatedStorage.VirtualStoreClient`
-    /// (default: `client` beside the runtime folder, when present).
+    /// (in project mode it replaces the compiled-in one; otherwise the
+    /// default is `client` beside the runtime folder, when present).
     #[arg(long)]
     pub client: Option<PathBuf>,
     /// Folder searched for `*.spec.luau` files (default: the project's `tests/`).
@@ -81,6 +86,7 @@ fn run_verification(args: &TestArgs, project: &Path) -> Option<(usize, usize)> {
         update: args.update,
         seed: args.seed,
         payloads: VERIFY_PAYLOADS,
+        runtime: args.runtime.clone(),
     };
     let report = filter_report(verify::run(&checked.project, &opts), args.filter.as_deref());
     if report.checks.is_empty() {
@@ -103,8 +109,15 @@ fn annotation_text(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
+/// Whether the run mounts a runtime folder as the whole package (developing
+/// the library) instead of the project's generated package.
+fn library_mode(args: &TestArgs, project: &Path) -> bool {
+    args.runtime.is_some() && (args.specs.is_some() || !project.join("virtualstore.toml").exists())
+}
+
 fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
-    if let Some(rt) = &args.runtime {
+    if library_mode(args, project) {
+        let rt = args.runtime.as_deref().expect("library mode has a runtime");
         let client = args
             .client
             .clone()
@@ -119,7 +132,12 @@ fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
         .rojo
         .clone()
         .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
-    crate::sim::specs::game_package(project, None, rojo.as_deref())
+    crate::sim::specs::game_package(
+        project,
+        args.runtime.as_deref(),
+        args.client.as_deref(),
+        rojo.as_deref(),
+    )
 }
 
 pub fn run(args: TestArgs) -> Outcome {
@@ -131,7 +149,7 @@ pub fn run(args: TestArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let developer_mode = args.runtime.is_some() || args.specs.is_some();
+    let developer_mode = library_mode(&args, &project) || args.specs.is_some();
     let (mut passed, mut failed) = (0, 0);
     if !developer_mode {
         match run_verification(&args, &project) {

@@ -298,6 +298,8 @@ pub struct Summary {
     pub open_failure_codes: BTreeMap<String, usize>,
     pub deliveries: usize,
     pub acks: usize,
+    /// Releases that reported success (each an acknowledged save).
+    pub release_acks: usize,
     pub violations: Vec<Violation>,
     pub trace_hash: u64,
     pub thread_errors: usize,
@@ -974,6 +976,7 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     run_until(&world, now + 40.0, true, |w| w.alive_servers().is_empty());
     let mut s = summarize(&world, opts, sessions);
     s.cost = cost(&world, opts, &idle, &ended, end);
+    check_availability(&mut s, &mix);
     let mut handoffs = handoff_latencies(&world.borrow().reports, &joins);
     handoffs.sort_by(f64::total_cmp);
     s.handoffs = handoffs.len();
@@ -1146,6 +1149,7 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
         .collect();
     let mut opens: Vec<f64> = Vec::new();
     let mut acked: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut released: BTreeMap<i64, f64> = BTreeMap::new();
     for (_, kind, user, value, detail) in &w.reports {
         match kind.as_str() {
             "open" => opens.push(*value),
@@ -1155,6 +1159,12 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
             "ack" => {
                 s.acks += 1;
                 let e = acked.entry(*user).or_insert(0.0);
+                *e = e.max(*value);
+            }
+            // A release that reported success acknowledges its final data.
+            "releaseAck" => {
+                s.release_acks += 1;
+                let e = released.entry(*user).or_insert(0.0);
                 *e = e.max(*value);
             }
             "deliver" => s.deliveries += 1,
@@ -1181,6 +1191,15 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
 format!(
                 "{key}: acknowledged save lost: checkpoint confirmed {counter} = {a}, nothing is stored"
             )));
+        }
+    }
+    for (user, a) in &released {
+        let key = format!("Player_{user}");
+        if store.and_then(|st| w.backend.get(st, &key)).is_none() {
+            s.violations.push(Violation::new(
+                "release-ack-lost",
+                format!("{key}: acknowledged release lost: a release reported success with {counter} = {a}, nothing is stored"),
+            ));
         }
     }
     let Some(store) = store else { return s };
@@ -1221,6 +1240,12 @@ format!(
                 )));
             }
         }
+        if let Some(a) = released.get(&user).filter(|a| held < **a) {
+            s.violations.push(Violation::new(
+                "release-ack-lost",
+                format!("{key}: acknowledged release lost: a release reported success with {counter} = {a}, store holds {held}"),
+            ));
+        }
         let ops = &env.meta.operations;
         let mut seen = BTreeSet::new();
         for r in ops.receipts.iter().filter(|r| r.status == "Applied") {
@@ -1240,6 +1265,27 @@ format!(
         }
     }
     s
+}
+
+/// Availability: without server crashes, partitions or outages every
+/// release and handoff can complete, so an open refused with `LockTimeout`
+/// (a lease nobody gave back) or `SessionOpen` (a session this server never
+/// closed) means one did not happen. Runs with those faults are not judged:
+/// a crashed or cut-off owner legitimately holds its lease until it expires.
+pub fn check_availability(s: &mut Summary, mix: &FaultMix) {
+    if mix.crashes > 0 || mix.partition > 0.0 || mix.outage > 0.0 {
+        return;
+    }
+    for code in ["LockTimeout", "SessionOpen"] {
+        if let Some(n) = s.open_failure_codes.get(code).filter(|n| **n > 0) {
+            s.violations.push(Violation::new(
+                "unavailable",
+                format!(
+                    "{n} open(s) failed with {code} in a run without crashes, partitions or outages: a release or handoff did not happen"
+                ),
+            ));
+        }
+    }
 }
 
 /// Data-level double apply: the reward path holds its template default plus

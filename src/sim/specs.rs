@@ -192,16 +192,18 @@ pub fn runtime_package(
 /// Checks the project, generates its package into a scratch folder and mounts
 /// it per the generated `virtualstore.project.json` fragment.
 pub fn generated_package(project: &Path) -> Result<Node, String> {
-    game_package(project, None, None)
+    game_package(project, None, None, None)
 }
 
 /// Like [`generated_package`], with the `VirtualStore` runtime folder replaced
-/// by `runtime` when given (to run scenarios against a modified runtime).
+/// by `runtime` and the `VirtualStoreClient` folder by `client` when given
+/// (to run a game's specs and scenarios against a modified runtime).
 pub fn generated_package_with_runtime(
     project: &Path,
     runtime: Option<&Path>,
+    client: Option<&Path>,
 ) -> Result<Node, String> {
-    game_package(project, runtime, None)
+    game_package(project, runtime, client, None)
 }
 
 /// The DataModel of a game. Without a Rojo project file: the generated package
@@ -213,6 +215,7 @@ pub fn generated_package_with_runtime(
 pub fn game_package(
     project: &Path,
     runtime: Option<&Path>,
+    client: Option<&Path>,
     rojo: Option<&Path>,
 ) -> Result<Node, String> {
     let checked = match crate::check::check_project(project) {
@@ -231,6 +234,14 @@ pub fn game_package(
     if let Some(runtime) = runtime {
         replace_runtime(&scratch.join("VirtualStore"), runtime)
             .map_err(|e| format!("replacing the runtime from {}: {e}", runtime.display()))?;
+    }
+    if let Some(client) = client {
+        replace_runtime(&scratch.join("VirtualStoreClient"), client).map_err(|e| {
+            format!(
+                "replacing the client library from {}: {e}",
+                client.display()
+            )
+        })?;
     }
     let mounted = match rojo {
         Some(r) => {
@@ -261,6 +272,8 @@ fn scratch_dir() -> std::path::PathBuf {
 }
 
 fn replace_runtime(target: &Path, runtime: &Path) -> std::io::Result<()> {
-    std::fs::remove_dir_all(target)?;
+    if target.exists() {
+        std::fs::remove_dir_all(target)?;
+    }
     super::mount::copy_tree(runtime, target)
 }

@@ -56,6 +56,29 @@ pub struct VerifyOptions {
     pub seed: u64,
     /// Generated payloads per operation and base profile.
     pub payloads: usize,
+    /// A runtime folder whose pure modules (Operations, Migrations and what
+    /// they require) replace the ones compiled into the binary.
+    pub runtime: Option<std::path::PathBuf>,
+}
+
+/// The pure runtime modules the checks load, by name: compiled in, or read
+/// from `runtime` (`<Name>.luau`).
+fn pure_sources(runtime: Option<&Path>) -> Result<Vec<(String, String)>, String> {
+    let builtin = PURE_SOURCES.iter().copied().chain([
+        ("Operations", OPERATIONS_SOURCE),
+        ("Migrations", MIGRATIONS_SOURCE),
+    ]);
+    builtin
+        .map(|(name, source)| match runtime {
+            None => Ok((name.to_string(), source.to_string())),
+            Some(dir) => {
+                let path = dir.join(format!("{name}.luau"));
+                std::fs::read_to_string(&path)
+                    .map(|text| (name.to_string(), text))
+                    .map_err(|e| format!("reading {}: {e}", path.display()))
+            }
+        })
+        .collect()
 }
 
 /// One check and its outcome.
@@ -141,7 +164,9 @@ pub fn run(project: &Project, opts: &VerifyOptions) -> VerifyReport {
                 failure,
             });
         };
-        let vm = match Vm::new(project, store) {
+        let vm = match pure_sources(opts.runtime.as_deref())
+            .and_then(|sources| Vm::new(project, store, sources))
+        {
             Ok(vm) => vm,
             Err(e) => {
                 push("load migrations and handlers".into(), Some(e));
@@ -406,7 +431,7 @@ struct Vm {
 }
 
 impl Vm {
-    fn new(project: &Project, store: &Store) -> Result<Vm, String> {
+    fn new(project: &Project, store: &Store, sources: Vec<(String, String)>) -> Result<Vm, String> {
         let lua = Lua::new();
         crate::sim::budget::install(&lua).map_err(|e| e.to_string())?;
         let _budget = crate::sim::budget::enter(&lua);
@@ -420,9 +445,19 @@ impl Vm {
         let set = |k: &str, v: LuaValue| globals.set(k, v).map_err(|e| e.to_string());
         // `require(script.Parent.Path)` resolves to the pure sibling modules.
         let siblings = lua.create_table().map_err(|e| e.to_string())?;
+        let source_of = |name: &str| {
+            sources
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, s)| s.clone())
+        };
         for (name, _) in PURE_SOURCES {
             siblings.set(*name, *name).map_err(|e| e.to_string())?;
         }
+        let pure: Vec<(String, String)> = PURE_SOURCES
+            .iter()
+            .filter_map(|(name, _)| source_of(name).map(|s| (name.to_string(), s)))
+            .collect();
         let script = lua.create_table().map_err(|e| e.to_string())?;
         script.set("Parent", siblings).map_err(|e| e.to_string())?;
         set("script", LuaValue::Table(script))?;
@@ -433,10 +468,10 @@ impl Vm {
                 if let Ok(module @ LuaValue::Table(_)) = cache.get::<LuaValue>(name.as_str()) {
                     return Ok(module);
                 }
-                let source = PURE_SOURCES
+                let source = pure
                     .iter()
                     .find(|(n, _)| *n == name)
-                    .map(|(_, s)| *s)
+                    .map(|(_, s)| s.as_str())
                     .ok_or_else(|| mlua::Error::runtime(format!("no pure module {name}")))?;
                 let module: LuaValue = lua.load(source).set_name(name.as_str()).eval()?;
                 cache.set(name.as_str(), module.clone())?;
@@ -446,8 +481,10 @@ impl Vm {
         lua.set_named_registry_value("vstore_pure_modules", loaded)
             .map_err(|e| e.to_string())?;
         set("require", LuaValue::Function(require))?;
-        set("__Operations", load(OPERATIONS_SOURCE, "Operations")?)?;
-        set("__Migrations", load(MIGRATIONS_SOURCE, "Migrations")?)?;
+        let operations = source_of("Operations").unwrap_or_default();
+        let migrations = source_of("Migrations").unwrap_or_default();
+        set("__Operations", load(&operations, "Operations")?)?;
+        set("__Migrations", load(&migrations, "Migrations")?)?;
         let steps = lua.create_table().map_err(|e| e.to_string())?;
         for m in &store.migrations {
             let step = load(&m.source, &m.file.display().to_string())?;
