@@ -20,4 +20,5 @@ pub mod swarm;
 pub mod sweep;
 pub mod trace;
 pub mod verify;
+pub mod workload;
 pub mod world;
