@@ -313,6 +313,34 @@ fn invariants_catch_a_shop_that_grants_before_checking_the_balance() {
     assert!(text.contains("10 seeds, 0 failing"), "{text}");
 }
 
+/// A shop whose pet IDs are unique only within one profile: two players'
+/// first pets share an ID, which only an invariant over every record sees.
+const IDS_UNIQUE_PER_PROFILE: (&str, &str) = (
+    "local id = `{player.UserId}-{profile.Stats.EggsHatched}`",
+    "local id = `pet-{profile.Stats.EggsHatched}`",
+);
+
+fn a_cross_record_invariant_catches_pet_ids_shared_between_profiles() {
+    let dir = copy("ids");
+    let handlers = dir.join("src/server/RemoteHandlers.server.luau");
+    let text = fs::read_to_string(&handlers).unwrap();
+    let (from, to) = IDS_UNIQUE_PER_PROFILE;
+    assert_eq!(text.matches(from).count(), 1, "the mutation anchor");
+    fs::write(&handlers, text.replacen(from, to, 1)).unwrap();
+    let (code, text) = sim(&dir, &["--seed", "1", "--shrink-runs", "0"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("invariant PetIdsAreUnique (sim/economy.invariant.luau) fails at Pets."),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected an ID no other pet has (Player_"),
+        "{text}"
+    );
+    // the per-record invariants still hold: each profile is consistent alone
+    assert!(!text.contains("invariant PetsWerePaidFor ("), "{text}");
+}
+
 fn an_unknown_workload_names_the_ones_there_are() {
     let (code, text) = vstore_in(&example(), &["sim", "--workload", "shpo", "--ci"]);
     assert_eq!(code, Some(2), "{text}");
@@ -349,6 +377,10 @@ fn main() -> ExitCode {
         (
             "invariants_catch_a_shop_that_grants_before_checking_the_balance",
             invariants_catch_a_shop_that_grants_before_checking_the_balance,
+        ),
+        (
+            "a_cross_record_invariant_catches_pet_ids_shared_between_profiles",
+            a_cross_record_invariant_catches_pet_ids_shared_between_profiles,
         ),
         (
             "an_unknown_workload_names_the_ones_there_are",
