@@ -11,8 +11,9 @@ mod gates_support;
 
 use std::fs;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use gates_support::{built_project, gate_all, repo, typecheck_output};
+use gates_support::{built_project, gate_all, gates_main, repo, typecheck_output};
 
 const PRELUDE: &str = "--!strict
 local ReplicatedStorage = game:GetService(\"ReplicatedStorage\")
@@ -105,7 +106,6 @@ fn check_in(project: PathBuf, label: &str, file: &str, source: &str) -> (bool, V
     (ok, errors)
 }
 
-#[test]
 fn a_correct_client_script_checks_clean() {
     let (ok, errors) = check_script(
         "Hud",
@@ -147,7 +147,6 @@ replica:Disconnect()
     assert!(ok, "the package with a correct script checks clean");
 }
 
-#[test]
 fn observing_a_private_path_is_a_type_error() {
     let (ok, errors) = check_script(
         "Private",
@@ -172,7 +171,6 @@ end)
     );
 }
 
-#[test]
 fn assigning_observed_coins_to_a_string_is_a_type_error() {
     let (ok, errors) = check_script(
         "WrongType",
@@ -189,7 +187,6 @@ end)
     );
 }
 
-#[test]
 fn writing_into_the_replica_data_is_a_type_error() {
     let (ok, errors) = check_script(
         "Write",
@@ -209,7 +206,6 @@ data.Inventory[1].Count = 99
     );
 }
 
-#[test]
 fn a_correct_server_script_checks_clean_against_the_typed_facade() {
     let (ok, errors) = check_server_script(
         "Server",
@@ -239,7 +235,6 @@ end)
     assert!(ok, "the package with a correct server script checks clean");
 }
 
-#[test]
 fn the_typed_facade_rejects_wrong_data_and_payload_types() {
     let (ok, errors) = check_server_script(
         "ServerWrong",
@@ -268,12 +263,10 @@ PlayerData:DeliverAsync(player, \"reward-2\", \"GrantEverything\", { Coins = 5 }
     );
 }
 
-#[test]
 fn keyed_project_build_passes_stylua_selene_and_strict_types() {
     gate_all(&built_project("typing-keyed", &keyed_project()));
 }
 
-#[test]
 fn a_correct_script_checks_clean_against_the_typed_keyed_store() {
     let (ok, errors) = check_keyed_script(
         "Guild",
@@ -327,7 +320,6 @@ print(typed, state)
     assert!(ok, "the package with a correct keyed script checks clean");
 }
 
-#[test]
 fn the_typed_keyed_store_rejects_a_wrong_field_type_operation_name_and_payload() {
     let (ok, errors) = check_keyed_script(
         "GuildWrong",
@@ -355,7 +347,6 @@ Guilds:QueueOperationAsync(key, \"deposit-2\", \"Deposit\", { Coins = \"5\" })
     );
 }
 
-#[test]
 fn generated_paths_and_typed_field_helpers_check_clean_on_the_server() {
     let (ok, errors) = check_server_script(
         "ServerPaths",
@@ -381,7 +372,6 @@ print(level, coins, quests and quests.FirstSteps, Fields.WalletCoins.Path[1])
     assert!(ok, "the package with typed paths checks clean");
 }
 
-#[test]
 fn typed_field_helpers_reject_a_wrong_value_and_an_unknown_field() {
     let (ok, errors) = check_server_script(
         "ServerPathsWrong",
@@ -406,7 +396,6 @@ local label: string? = Fields.ProgressLevel:Get(player)
     );
 }
 
-#[test]
 fn typed_field_helpers_of_a_keyed_store_take_the_session() {
     let (ok, errors) = check_keyed_script(
         "GuildFields",
@@ -424,4 +413,57 @@ end
         errors,
         vec!["10: Expected this to be 'number', but got 'string'".to_string()]
     );
+}
+
+fn main() -> ExitCode {
+    gates_main(&[
+        (
+            "a_correct_client_script_checks_clean",
+            a_correct_client_script_checks_clean,
+        ),
+        (
+            "observing_a_private_path_is_a_type_error",
+            observing_a_private_path_is_a_type_error,
+        ),
+        (
+            "assigning_observed_coins_to_a_string_is_a_type_error",
+            assigning_observed_coins_to_a_string_is_a_type_error,
+        ),
+        (
+            "writing_into_the_replica_data_is_a_type_error",
+            writing_into_the_replica_data_is_a_type_error,
+        ),
+        (
+            "a_correct_server_script_checks_clean_against_the_typed_facade",
+            a_correct_server_script_checks_clean_against_the_typed_facade,
+        ),
+        (
+            "the_typed_facade_rejects_wrong_data_and_payload_types",
+            the_typed_facade_rejects_wrong_data_and_payload_types,
+        ),
+        (
+            "keyed_project_build_passes_stylua_selene_and_strict_types",
+            keyed_project_build_passes_stylua_selene_and_strict_types,
+        ),
+        (
+            "a_correct_script_checks_clean_against_the_typed_keyed_store",
+            a_correct_script_checks_clean_against_the_typed_keyed_store,
+        ),
+        (
+            "the_typed_keyed_store_rejects_a_wrong_field_type_operation_name_and_payload",
+            the_typed_keyed_store_rejects_a_wrong_field_type_operation_name_and_payload,
+        ),
+        (
+            "generated_paths_and_typed_field_helpers_check_clean_on_the_server",
+            generated_paths_and_typed_field_helpers_check_clean_on_the_server,
+        ),
+        (
+            "typed_field_helpers_reject_a_wrong_value_and_an_unknown_field",
+            typed_field_helpers_reject_a_wrong_value_and_an_unknown_field,
+        ),
+        (
+            "typed_field_helpers_of_a_keyed_store_take_the_session",
+            typed_field_helpers_of_a_keyed_store_take_the_session,
+        ),
+    ])
 }

@@ -196,7 +196,7 @@ fn rojo_names_the_game_project_and_replacement_servers_run_its_scripts_too() {
         "--servers",
         "2",
         "--rojo",
-        "tests/sim_rojo/default.project.json",
+        "tests/sim_rojo/basic.project.json",
     ];
     let (ok, text) = vstore(&args);
     assert!(ok, "{text}");

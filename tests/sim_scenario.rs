@@ -57,13 +57,12 @@ return Data
     let mut root = Node::folder("game", "DataModel");
     root.child_mut("ServerScriptService", "ServerScriptService")
         .children
-        .push(Node {
-            name: "PlayerData".into(),
-            class: "ModuleScript".into(),
-            source: Some(Rc::from(source.as_str())),
-            chunk: "PlayerData.luau".into(),
-            children: Vec::new(),
-        });
+        .push(Node::script(
+            "PlayerData",
+            "ModuleScript",
+            &source,
+            "PlayerData.luau",
+        ));
     Rc::new(root)
 }
 

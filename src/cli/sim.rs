@@ -15,10 +15,9 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::sim::datastore::BudgetKind;
-use crate::sim::mount::mount_project_over_package;
 use crate::sim::scenario::{dotted, StorePlan, SCENARIOS};
 use crate::sim::shrink::{shrink, Shrunk};
-use crate::sim::specs::generated_package_with_runtime;
+use crate::sim::specs::game_package;
 use crate::sim::swarm::FaultMix;
 use crate::sim::sweep::{
     machine, parse_seeds, parse_shard, run_one, shard, with_pool, Job, Pool, Prepared, RunOptions,
@@ -163,15 +162,11 @@ struct Game {
 
 fn load_game(args: &SimArgs) -> Result<Game, String> {
     let project = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut package = generated_package_with_runtime(&project, args.runtime.as_deref())?;
     let rojo = args
         .rojo
         .clone()
         .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
-    if let Some(r) = &rojo {
-        let out = super::test::package_out(&project);
-        mount_project_over_package(r, &mut package, out.as_deref()).map_err(|e| e.to_string())?;
-    }
+    let package = game_package(&project, args.runtime.as_deref(), rojo.as_deref())?;
     let plan = game_plan(&project, &args.store, args.workload.as_deref())?;
     let mut fixed = Vec::new();
     let mut flag = |name: &str, value: Option<String>| {

@@ -104,40 +104,22 @@ fn annotation_text(text: &str) -> String {
 }
 
 fn package(args: &TestArgs, project: &Path) -> Result<Node, String> {
-    let mut root = if let Some(rt) = &args.runtime {
+    if let Some(rt) = &args.runtime {
         let client = args
             .client
             .clone()
             .or_else(|| rt.parent().map(|p| p.join("client")));
-        runtime_package(rt, client.as_deref()).map_err(|e| e.to_string())?
-    } else {
-        crate::sim::specs::generated_package(project)?
-    };
-    let rojo = args.rojo.clone().or_else(|| {
-        Some(project.join("default.project.json")).filter(|p| p.exists() && args.runtime.is_none())
-    });
-    if let Some(r) = rojo {
-        let out = args
-            .runtime
-            .is_none()
-            .then(|| package_out(project))
-            .flatten();
-        mount_project_over_package(&r, &mut root, out.as_deref()).map_err(|e| e.to_string())?;
+        let mut root = runtime_package(rt, client.as_deref()).map_err(|e| e.to_string())?;
+        if let Some(r) = &args.rojo {
+            mount_project_over_package(r, &mut root).map_err(|e| e.to_string())?;
+        }
+        return Ok(root);
     }
-    Ok(root)
-}
-
-/// The project's `out` folder: the game's Rojo project names the package's
-/// folders there, and the simulated DataModel serves them from the package
-/// generated for this run instead (what `vstore build` would write now).
-pub fn package_out(project: &Path) -> Option<PathBuf> {
-    let source = crate::schema::load::read_project(project).ok()?;
-    let doc = crate::schema::document::read(source);
-    let out = doc
-        .project
-        .out
-        .map_or_else(|| "build".to_string(), |o| o.value);
-    Some(project.join(out))
+    let rojo = args
+        .rojo
+        .clone()
+        .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
+    crate::sim::specs::game_package(project, None, rojo.as_deref())
 }
 
 pub fn run(args: TestArgs) -> Outcome {

@@ -22,6 +22,11 @@ use super::world::{
 
 const PRELUDE: &str = include_str!("roblox.luau");
 const HARNESS: &str = include_str!("harness.luau");
+/// Services in chunks of their own, run in order after the engine.
+const SERVICES: &[(&str, &str)] = &[(
+    "@vstore/services/memorystore.luau",
+    include_str!("services/memorystore.luau"),
+)];
 
 fn upgrade(w: &WeakShared) -> mlua::Result<Shared> {
     w.upgrade()
@@ -29,6 +34,21 @@ fn upgrade(w: &WeakShared) -> mlua::Result<Shared> {
 }
 
 fn node_to_lua(lua: &Lua, node: &Node) -> mlua::Result<Table> {
+    let t = node_to_lua_below(lua, node)?;
+    if node.class == "DataModel" {
+        // a direct child of the DataModel whose class is a service may be that service
+        let children: Table = t.raw_get("Children")?;
+        for (i, c) in node.children.iter().enumerate() {
+            if super::mount::SERVICES.contains(&c.class.as_str()) {
+                let ct: Table = children.raw_get(i + 1)?;
+                ct.raw_set("IsService", true)?;
+            }
+        }
+    }
+    Ok(t)
+}
+
+fn node_to_lua_below(lua: &Lua, node: &Node) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.raw_set("Name", node.name.as_str())?;
     t.raw_set("ClassName", node.class.as_str())?;
@@ -38,9 +58,25 @@ fn node_to_lua(lua: &Lua, node: &Node) -> mlua::Result<Table> {
     }
     let children = lua.create_table_with_capacity(node.children.len(), 0)?;
     for (i, c) in node.children.iter().enumerate() {
-        children.raw_set(i + 1, node_to_lua(lua, c)?)?;
+        children.raw_set(i + 1, node_to_lua_below(lua, c)?)?;
     }
     t.raw_set("Children", children)?;
+    for (field, pairs) in [
+        ("Properties", &node.properties),
+        ("Attributes", &node.attributes),
+    ] {
+        if pairs.is_empty() {
+            continue;
+        }
+        let list = lua.create_table_with_capacity(pairs.len(), 0)?;
+        for (k, v) in pairs {
+            let pair = lua.create_table()?;
+            pair.raw_set(1, k.as_str())?;
+            pair.raw_set(2, to_lua(lua, v)?)?;
+            list.raw_push(pair)?;
+        }
+        t.raw_set(field, list)?;
+    }
     Ok(t)
 }
 
@@ -183,6 +219,7 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
     };
     let lua = Lua::new();
     let host = install(&lua, &Rc::downgrade(world), id)?;
+    super::memorystore_host::install(&lua, &host, &Rc::downgrade(world), id)?;
     let cfg = lua.create_table()?;
     cfg.raw_set("JobId", job_id)?;
     cfg.raw_set("PlaceId", 1_818_i64)?;
@@ -193,6 +230,9 @@ pub fn create_vm(world: &Shared, kind: VmKind, user_id: i64) -> mlua::Result<usi
     let tree = node_to_lua(&lua, &package)?;
     let prelude = super::bytecode::load(&lua, PRELUDE.as_bytes(), "@vstore/roblox.luau")?;
     let (resume, dispatch): (Function, Function) = prelude.call((host, cfg, tree))?;
+    for (name, source) in SERVICES {
+        super::bytecode::load(&lua, source.as_bytes(), name)?.call::<()>(())?;
+    }
     {
         let mut w = world.borrow_mut();
         let vm = &mut w.vms[id];

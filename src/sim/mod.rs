@@ -11,6 +11,8 @@ pub mod datastore;
 pub mod host;
 pub mod json;
 pub mod limits;
+pub mod memorystore;
+pub mod memorystore_host;
 pub mod mount;
 pub mod rng;
 pub mod scenario;

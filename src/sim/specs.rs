@@ -192,7 +192,7 @@ pub fn runtime_package(
 /// Checks the project, generates its package into a scratch folder and mounts
 /// it per the generated `virtualstore.project.json` fragment.
 pub fn generated_package(project: &Path) -> Result<Node, String> {
-    generated_package_with_runtime(project, None)
+    game_package(project, None, None)
 }
 
 /// Like [`generated_package`], with the `VirtualStore` runtime folder replaced
@@ -200,6 +200,20 @@ pub fn generated_package(project: &Path) -> Result<Node, String> {
 pub fn generated_package_with_runtime(
     project: &Path,
     runtime: Option<&Path>,
+) -> Result<Node, String> {
+    game_package(project, runtime, None)
+}
+
+/// The DataModel of a game. Without a Rojo project file: the generated package
+/// mounted per its fragment. With one (`rojo`): exactly the place Rojo builds
+/// from it, where `$path` entries inside the project's output folder read the
+/// package generated for this run (what `vstore build` would write now), so a
+/// stale or missing `build/` cannot leak in and a layout Rojo builds wrong is
+/// built wrong here too.
+pub fn game_package(
+    project: &Path,
+    runtime: Option<&Path>,
+    rojo: Option<&Path>,
 ) -> Result<Node, String> {
     let checked = match crate::check::check_project(project) {
         Ok(c) => c,
@@ -211,21 +225,39 @@ pub fn generated_package_with_runtime(
         }
     };
     let files = crate::codegen::generate(&checked.project);
-    let scratch = std::env::temp_dir().join(format!("vstore-test-{}", std::process::id()));
+    let scratch = scratch_dir();
     crate::codegen::write_files(&files, &scratch)
         .map_err(|e| format!("writing the generated package failed: {e}"))?;
     if let Some(runtime) = runtime {
         replace_runtime(&scratch.join("VirtualStore"), runtime)
             .map_err(|e| format!("replacing the runtime from {}: {e}", runtime.display()))?;
     }
-    let mut root = Node::folder("game", "DataModel");
-    let mounted =
-        super::mount::mount_project(&scratch.join(crate::codegen::PROJECT_FRAGMENT), &mut root)
-            .map_err(|e| e.to_string());
-    super::mount::strip_chunk_prefix(&mut root, &scratch);
+    let mounted = match rojo {
+        Some(r) => {
+            let redirect = super::mount::Redirect {
+                from: project.join(&checked.project.out),
+                to: scratch.clone(),
+            };
+            super::mount::build_project(r, Some(redirect))
+        }
+        None => super::mount::build_project(&scratch.join(crate::codegen::PROJECT_FRAGMENT), None),
+    }
+    .map(|mut root| {
+        super::mount::strip_chunk_prefix(&mut root, &scratch);
+        root
+    })
+    .map_err(|e| e.to_string());
     std::fs::remove_dir_all(&scratch).ok();
-    mounted?;
-    Ok(root)
+    mounted
+}
+
+/// A fresh scratch folder for one generated package (a sweep's workers each
+/// build their own, so the name is unique within the process too).
+fn scratch_dir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("vstore-test-{}-{n}", std::process::id()))
 }
 
 fn replace_runtime(target: &Path, runtime: &Path) -> std::io::Result<()> {

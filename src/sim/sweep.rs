@@ -173,6 +173,8 @@ pub struct Tree {
     source: Option<Arc<str>>,
     chunk: String,
     children: Vec<Tree>,
+    properties: Vec<(String, serde_json::Value)>,
+    attributes: Vec<(String, serde_json::Value)>,
 }
 
 impl Tree {
@@ -183,6 +185,8 @@ impl Tree {
             source: node.source.as_deref().map(Arc::from),
             chunk: node.chunk.clone(),
             children: node.children.iter().map(Tree::freeze).collect(),
+            properties: node.properties.clone(),
+            attributes: node.attributes.clone(),
         }
     }
 
@@ -193,6 +197,8 @@ impl Tree {
             source: self.source.as_deref().map(Rc::from),
             chunk: self.chunk.clone(),
             children: self.children.iter().map(Tree::thaw).collect(),
+            properties: self.properties.clone(),
+            attributes: self.attributes.clone(),
         }
     }
 }
@@ -512,13 +518,12 @@ mod tests {
         let mut root = Node::folder("game", "DataModel");
         root.child_mut("ServerScriptService", "ServerScriptService")
             .children
-            .push(Node {
-                name: "Shop".into(),
-                class: "Script".into(),
-                source: Some(Rc::from("print(1)")),
-                chunk: "src/Shop.server.luau".into(),
-                children: Vec::new(),
-            });
+            .push(Node::script(
+                "Shop",
+                "Script",
+                "print(1)",
+                "src/Shop.server.luau",
+            ));
         let back = Tree::freeze(&root).thaw();
         let shop = &back.children[0].children[0];
         assert_eq!(

@@ -150,6 +150,8 @@ pub struct World {
     pub messaging: MessagingLimits,
     /// Requests the limits refused and messages they dropped.
     pub limits: LimitStats,
+    /// The MemoryStoreService backend shared by every server.
+    pub memory: super::memorystore::MemoryStore,
     pub trace: Trace,
     pub requests: BTreeMap<String, u64>,
     pub futures: HashMap<u64, FutureSlot>,
@@ -193,6 +195,7 @@ impl World {
             experience: ExperienceLimits::default(),
             messaging: MessagingLimits::default(),
             limits: LimitStats::default(),
+            memory: Default::default(),
             trace: Trace::default(),
             requests: BTreeMap::new(),
             futures: HashMap::new(),
