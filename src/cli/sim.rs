@@ -335,6 +335,7 @@ fn print_summary(run: &SeedRun, game: &Game) {
         o.scenario, o.servers, o.players, o.duration, run.seed
     );
     println!("fault mix: {}", run.mix);
+    println!("engine: Luau {}", crate::sim::LUAU_VERSION);
     let per_server_minutes = o.duration / 60.0 * o.servers as f64;
     println!("requests:");
     for (method, n) in &s.requests {

@@ -13,7 +13,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use mlua::{Compiler, Function, Lua};
+use mlua::chunk::Compiler;
+use mlua::{Function, Lua};
 
 /// Shorter chunks (one-line evals, per-user oracle reads) compile in
 /// microseconds and would only fill the cache.

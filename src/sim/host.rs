@@ -493,7 +493,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
     )?;
     host.raw_set(
         "jsonDecode",
-        lua.create_function(|lua, s: mlua::String| {
+        lua.create_function(|lua, s: mlua::LuaString| {
             match serde_json::from_slice::<Value>(&s.as_bytes()) {
                 Ok(j) => Ok((to_lua(lua, &j)?, None)),
                 Err(e) => Ok((LuaValue::Nil, Some(format!("Can't parse JSON: {e}")))),
@@ -502,16 +502,12 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
     )?;
     host.raw_set(
         "compile",
-        lua.create_function(
-            |lua, (src, chunk): (mlua::String, String)| match super::bytecode::load(
-                lua,
-                &src.as_bytes(),
-                &format!("@{chunk}"),
-            ) {
+        lua.create_function(|lua, (src, chunk): (mlua::LuaString, String)| {
+            match super::bytecode::load(lua, &src.as_bytes(), &format!("@{chunk}")) {
                 Ok(f) => Ok((Some(f), None)),
                 Err(e) => Ok((None, Some(e.to_string()))),
-            },
-        )?,
+            }
+        })?,
     )?;
 
     // DataStore
@@ -986,7 +982,7 @@ fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
         match w.futures.remove(&id).and_then(|f| f.result) {
             Some((ok, results)) => {
                 out.push_back(LuaValue::Boolean(ok));
-                out.push_back(LuaValue::Integer(results.len() as i32));
+                out.push_back(LuaValue::Integer(results.len() as i64));
                 for r in &results {
                     out.push_back(to_lua(l, r)?);
                 }

@@ -82,7 +82,7 @@ fn convert(value: &LuaValue, at: &At, depth: usize) -> Result<Value, NotStorable
     match value {
         LuaValue::Nil => Ok(Value::Null),
         LuaValue::Boolean(b) => Ok(Value::Bool(*b)),
-        LuaValue::Integer(i) => Ok(Value::Number(Number::from(*i as i64))),
+        LuaValue::Integer(i) => Ok(Value::Number(Number::from(*i))),
         LuaValue::Number(n) => number(*n, at),
         LuaValue::String(s) => match s.to_str() {
             Ok(s) => Ok(Value::String(s.to_string())),
@@ -114,7 +114,7 @@ fn table(t: &Table, at: &At, depth: usize) -> Result<Value, NotStorable> {
                 Ok(s) => strs.push((s.to_string(), v)),
                 Err(_) => return Err(bad(at, "has a key that is not valid UTF-8")),
             },
-            LuaValue::Integer(i) => ints.push((*i as i64, v)),
+            LuaValue::Integer(i) => ints.push((*i, v)),
             LuaValue::Number(n) if n.fract() == 0.0 && n.is_finite() => ints.push((*n as i64, v)),
             _ => return Err(bad(at, &format!("has a {} key", k.type_name()))),
         }

@@ -6,6 +6,10 @@
 //! at a time, nothing shared between worlds but compiled bytecode); it reads
 //! stored records only through `crate::core`, never through the Luau under test.
 
+/// The Luau release the VMs run: the one vendored by mlua's `luau0-src`
+/// (shown in the `vstore sim` summary; a test keeps it equal to Cargo.lock).
+pub const LUAU_VERSION: &str = "0.740";
+
 pub mod bytecode;
 pub mod datastore;
 pub mod host;
@@ -24,3 +28,22 @@ pub mod trace;
 pub mod verify;
 pub mod workload;
 pub mod world;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_recorded_luau_version_is_the_vendored_one() {
+        let lock = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"));
+        let vendored = lock
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("version = \"")
+                    .filter(|v| v.contains("+luau"))
+            })
+            .expect("luau0-src in Cargo.lock");
+        assert_eq!(
+            vendored.trim_end_matches('"').split("+luau").nth(1),
+            super::LUAU_VERSION.strip_prefix("0.")
+        );
+    }
+}

@@ -26,7 +26,7 @@ fn run(spec: &str) {
     let spec_env = lua.create_table().unwrap();
     let meta = lua.create_table().unwrap();
     meta.set("__index", lua.globals()).unwrap();
-    spec_env.set_metatable(Some(meta));
+    spec_env.set_metatable(Some(meta)).unwrap();
     let specs: Table = lua
         .load(SPECS)
         .set_name("=emulated")
