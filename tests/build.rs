@@ -121,7 +121,7 @@ fn building_twice_gives_identical_bytes() {
 
 #[test]
 fn building_never_changes_the_committed_locks() {
-    for name in ["basic", "advanced"] {
+    for name in ["basic", "advanced", "petsim"] {
         let project = assert_builds(name);
         let committed = fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -209,7 +209,7 @@ fn out_flag_overrides_the_project_output_folder() {
 
 #[test]
 fn every_generated_luau_file_reparses_with_full_moon() {
-    for name in ["basic", "advanced"] {
+    for name in ["basic", "advanced", "petsim"] {
         let project = assert_builds(name);
         for (path, bytes) in tree(&project.join("build")) {
             if !path.ends_with(".luau") {

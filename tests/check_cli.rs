@@ -23,7 +23,11 @@ fn repo(rel: &str) -> std::path::PathBuf {
 
 #[test]
 fn examples_pass_with_exit_zero() {
-    for ex in ["schema-examples/basic", "schema-examples/advanced"] {
+    for ex in [
+        "schema-examples/basic",
+        "schema-examples/advanced",
+        "schema-examples/petsim",
+    ] {
         let (code, err) = check(&repo(ex));
         assert_eq!(code, 0, "{ex}: {err}");
     }

@@ -236,7 +236,7 @@ fn unreadable_against_file_is_a_usage_error() {
 
 #[test]
 fn the_shipped_examples_have_no_change_since_their_last_release() {
-    for name in ["basic", "advanced"] {
+    for name in ["basic", "advanced", "petsim"] {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("schema-examples")
             .join(name);

@@ -30,6 +30,10 @@ fn main() -> ExitCode {
             || gate_all(&built_example("advanced")),
         ),
         (
+            "petsim_example_build_passes_stylua_selene_and_strict_types",
+            || gate_all(&built_example("petsim")),
+        ),
+        (
             "leaderboard_project_build_passes_stylua_selene_and_strict_types",
             || {
                 gate_all(&built_project(

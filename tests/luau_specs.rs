@@ -91,6 +91,11 @@ fn advanced_example_specs_pass_on_its_generated_package() {
     assert_green(&["test", "--project", "schema-examples/advanced"], 14);
 }
 
+#[test]
+fn petsim_example_specs_drive_its_remotes_on_its_generated_package() {
+    assert_green(&["test", "--project", "schema-examples/petsim"], 15);
+}
+
 /// Runs the runtime specs (those whose names contain `filter`, if given)
 /// against `mutant`; asserts that they fail and that a failing spec's line
 /// contains `failing`.

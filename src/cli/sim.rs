@@ -24,6 +24,7 @@ use crate::sim::sweep::{
     SeedRun, Setup, Tree,
 };
 use crate::sim::trace;
+use crate::sim::workload::GameSim;
 
 use super::Outcome;
 
@@ -95,6 +96,19 @@ pub struct SimArgs {
     /// to the end and never play, for the idle cost figures.
     #[arg(long, default_value_t = 0.0)]
     pub idle: f64,
+    /// Every simulated player performs the project's `sim/NAME.workload.luau`
+    /// from their client VM (the game's invariants, `sim/*.invariant.luau`,
+    /// run with or without it).
+    #[arg(long)]
+    pub workload: Option<String>,
+}
+
+/// The schema-derived plan for the store the oracles read, with the game's
+/// workload (when `workload` names one) and invariants.
+fn game_plan(project: &Path, store: &str, workload: Option<&str>) -> Result<StorePlan, String> {
+    let mut plan = store_plan(project, store)?;
+    plan.game = Rc::new(GameSim::load(project, workload)?);
+    Ok(plan)
 }
 
 /// The schema-derived plan for the store the oracles read.
@@ -157,7 +171,7 @@ fn load_game(args: &SimArgs) -> Result<Game, String> {
         .clone()
         .or_else(|| Some(project.join("default.project.json")).filter(|p| p.exists()));
     let package = game_package(&project, args.runtime.as_deref(), None, rojo.as_deref())?;
-    let plan = store_plan(&project, &args.store)?;
+    let plan = game_plan(&project, &args.store, args.workload.as_deref())?;
     let mut fixed = Vec::new();
     let mut flag = |name: &str, value: Option<String>| {
         if let Some(v) = value {
@@ -173,6 +187,7 @@ fn load_game(args: &SimArgs) -> Result<Game, String> {
         "store",
         Some(args.store.clone()).filter(|s| s != "PlayerData"),
     );
+    flag("workload", args.workload.clone());
     Ok(Game {
         project,
         store: args.store.clone(),
@@ -249,10 +264,11 @@ pub fn run(args: SimArgs) -> Outcome {
     };
     let tree = Tree::freeze(&game.package);
     let (project, store) = (game.project.clone(), game.store.clone());
+    let workload = args.workload.clone();
     let setup = move || -> Result<Prepared, String> {
         Ok(Prepared {
             package: Rc::new(tree.thaw()),
-            plan: store_plan(&project, &store)?,
+            plan: game_plan(&project, &store, workload.as_deref())?,
             store: store.clone(),
         })
     };
@@ -479,6 +495,7 @@ fn print_summary(run: &SeedRun, game: &Game) {
     if let Some(r) = &game.rojo {
         println!("game scripts from {}", r.display());
     }
+    print_game(std::slice::from_ref(s));
     if s.thread_errors > 0 {
         println!("errors raised in simulated threads: {}", s.thread_errors);
         for e in &s.first_errors {
@@ -766,6 +783,8 @@ fn print_sweep(runs: &[SeedRun], game: &Game) {
     if let Some(r) = &game.rojo {
         println!("game scripts from {}", r.display());
     }
+    let summaries: Vec<_> = runs.iter().map(|r| r.summary.clone()).collect();
+    print_game(&summaries);
 }
 
 /// Shown in full for at most this many failing seeds.
@@ -792,6 +811,45 @@ fn print_failures(failed: &[&SeedRun], fixed: &[String]) {
         println!(
             "... and {} more failing seeds (replay them with --seeds)",
             failed.len() - FAILURES_SHOWN
+        );
+    }
+}
+
+/// What the game's workload did and its invariants checked, over `runs`.
+fn print_game(runs: &[crate::sim::scenario::Summary]) {
+    let workloads: Vec<_> = runs.iter().filter_map(|s| s.workload.as_ref()).collect();
+    if let Some(first) = workloads.first() {
+        let mut actions: BTreeMap<&str, usize> = BTreeMap::new();
+        for w in &workloads {
+            for (k, n) in &w.actions {
+                *actions.entry(k.as_str()).or_default() += n;
+            }
+        }
+        let total: usize = actions.values().sum();
+        let each: Vec<String> = actions.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!(
+            "workload {}: {total} actions from {} client VMs ({}), {} raised",
+            first.name,
+            workloads.iter().map(|w| w.clients).sum::<usize>(),
+            if each.is_empty() {
+                "none".to_string()
+            } else {
+                each.join(", ")
+            },
+            workloads.iter().map(|w| w.failures).sum::<usize>()
+        );
+        for f in workloads.iter().flat_map(|w| &w.first_failures).take(3) {
+            println!("  {f}");
+        }
+    }
+    let checked: Vec<_> = runs.iter().filter_map(|s| s.invariants.as_ref()).collect();
+    if let Some(first) = checked.first() {
+        println!(
+            "game invariants: {} per record, {} over the store, at {} checkpoints ({} record evaluations)",
+            first.record,
+            first.store,
+            checked.iter().map(|i| i.checkpoints).sum::<usize>(),
+            checked.iter().map(|i| i.evaluations).sum::<usize>()
         );
     }
 }

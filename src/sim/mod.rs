@@ -28,6 +28,7 @@ pub mod sweep;
 pub mod teleport_host;
 pub mod trace;
 pub mod verify;
+pub mod workload;
 pub mod world;
 
 #[cfg(test)]

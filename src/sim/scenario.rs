@@ -19,6 +19,7 @@ use super::rng::Rng;
 use super::swarm::FaultMix;
 use super::trace::{self, Event, Log};
 use super::verify::values::validate;
+use super::workload::{GameSim, InvariantStats, WorkloadStats, CHECKPOINT_INTERVAL};
 use super::world::{run_until, Config, Shared, World};
 use crate::core::envelope::Envelope;
 use crate::core::projection::public_projection;
@@ -90,6 +91,8 @@ pub struct StorePlan {
     pub dedupe_limit: usize,
     /// The project and the store's data shape, to validate stored data.
     pub schema: Option<Rc<(Project, Type)>>,
+    /// The game's workload and invariants (`sim/`), when it has any.
+    pub game: Rc<GameSim>,
 }
 
 /// The durable reward the driver delivers: `operation` with payload
@@ -125,6 +128,7 @@ impl StorePlan {
             receipt_limit: store_default_number("OperationReceiptLimit") as usize,
             dedupe_limit: store_default_number("OperationDedupeLimit") as usize,
             schema: None,
+            game: Rc::default(),
         }
     }
 
@@ -327,6 +331,10 @@ pub struct Summary {
     /// With `ScenarioOptions::trace`: the events about the players the
     /// violations name (all events when there are none), in time order.
     pub trace: Vec<Event>,
+    /// What the game's workload did, when one ran.
+    pub workload: Option<WorkloadStats>,
+    /// What the game's invariants checked, when it has any.
+    pub invariants: Option<InvariantStats>,
     /// Requests on the players' records while their sessions were open.
     pub cost: Cost,
 }
@@ -692,6 +700,10 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         "CHANNEL",
         &Value::String(opts.plan.channel.clone()).to_string(),
     );
+    let game = opts.plan.game.clone();
+    let workload_source = game.workload.as_ref().map(|w| w.client_source());
+    let mut invariants = game.invariants.start()?;
+    let mut workload_clients = 0usize;
     let mut live = Live {
         opts,
         seen: 0,
@@ -777,6 +789,11 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     } else {
         start + MIRROR_INTERVAL
     };
+    let mut next_check = if invariants.is_some() {
+        start + CHECKPOINT_INTERVAL
+    } else {
+        f64::INFINITY
+    };
     let mut outage_done = false;
     let mut sessions = 0usize;
     // every join: the user, when, and when they left their last server if
@@ -795,7 +812,8 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
             .min(outage_next)
             .min(partition_at)
             .min(ms_partition_at)
-            .min(next_mirror);
+            .min(next_mirror)
+            .min(next_check);
         if t >= end {
             break;
         }
@@ -807,6 +825,14 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                 if let Where::On(server) = state[i].0 {
                     live.compare_mirror(&world, 1000 + i as i64, server);
                 }
+            }
+            continue;
+        }
+        if t == next_check {
+            next_check += CHECKPOINT_INTERVAL;
+            if let Some(inv) = invariants.as_mut() {
+                let found = inv.check(&world.borrow(), &opts.store, false);
+                live.violations.extend(found.into_iter().map(|v| (t, v)));
             }
             continue;
         }
@@ -899,12 +925,18 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         match state[i].0 {
             Where::Offline => {
                 let server = servers[rng.range(0, servers.len() as u64 - 1) as usize];
-                let with_client = sampled.contains(&i);
+                let with_client = sampled.contains(&i) || workload_source.is_some();
                 let vm = add_player_with_client(&world, server, user_id, with_client)
                     .map_err(|e| e.to_string())?;
-                if with_client {
+                if sampled.contains(&i) {
                     eval_now(&world, vm, &client_driver)
                         .map_err(|e| format!("starting the client of Player_{user_id}: {e}"))?;
+                }
+                if let Some(source) = &workload_source {
+                    eval_now(&world, vm, source).map_err(|e| {
+                        format!("starting the workload on the client of Player_{user_id}: {e}")
+                    })?;
+                    workload_clients += 1;
                 }
                 sessions += 1;
                 let teleport = teleporting.remove(&user_id);
@@ -977,6 +1009,18 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     let mut s = summarize(&world, opts, sessions);
     s.cost = cost(&world, opts, &idle, &ended, end);
     check_availability(&mut s, &mix);
+    if let Some(mut inv) = invariants {
+        s.violations
+            .extend(inv.check(&world.borrow(), &opts.store, true));
+        s.invariants = Some(inv.stats);
+    }
+    if let Some(w) = &game.workload {
+        s.workload = Some(WorkloadStats::from_reports(
+            &w.file.name,
+            workload_clients,
+            &world.borrow().reports,
+        ));
+    }
     let mut handoffs = handoff_latencies(&world.borrow().reports, &joins);
     handoffs.sort_by(f64::total_cmp);
     s.handoffs = handoffs.len();

@@ -212,6 +212,8 @@ pub fn reports(reports: &[(f64, String, i64, f64, String)], start: f64) -> Vec<E
                 "deliver" => ("deliver", format!("operation {detail} queued")),
                 "deliverFailed" => ("deliver-failed", format!("operation {detail} failed")),
                 "addFailed" => ("add-failed", format!("Data:Add failed: {detail}")),
+                "action" => ("action", format!("workload action {detail}")),
+                "workloadFailed" => ("action-failed", detail.clone()),
                 _ => return None,
             };
             Some(Event::new(kind).at(at - start).player(*user).detail(text))
