@@ -138,3 +138,101 @@ fn kicking_a_player_who_left_does_nothing() {
         "#,
     ));
 }
+
+/// Engine reference, datatypes `Vector3`, `Vector2`, `Color3`, `UDim`,
+/// `UDim2`, `NumberRange`, `BrickColor` and `CFrame`: constructors, read-only
+/// properties ("X cannot be assigned to"), component-wise equality,
+/// arithmetic, `typeof` naming the datatype and `tostring` listing the
+/// components.
+#[test]
+fn value_datatypes_are_immutable_values_named_by_typeof() {
+    assert_green(&run(
+        "datatypes",
+        r##"
+        it("Vector3 and Vector2 compute and compare by value", function()
+            local v = Vector3.new(1, 2, 3) + Vector3.new(1, 1, 1) * 2
+            expect(typeof(v)).toBe("Vector3")
+            expect(v == Vector3.new(3, 4, 5)).toBe(true)
+            expect(v.Magnitude).toBe(math.sqrt(50))
+            expect(tostring(Vector3.new(1, 2, 3))).toBe("1, 2, 3")
+            expect(Vector3.new(1, 0, 0):Dot(Vector3.yAxis)).toBe(0)
+            expect(typeof(Vector2.new(1, 2) - Vector2.one)).toBe("Vector2")
+            expect(Vector3.new().X).toBe(0)
+        end)
+        it("values are read-only and name unknown members", function()
+            local v = Vector3.new(1, 2, 3)
+            local ok, err = pcall(function()
+                (v :: any).X = 5
+            end)
+            expect(ok).toBe(false)
+            expect(string.find(tostring(err), "X cannot be assigned to", 1, true) ~= nil).toBe(true)
+            local ok2, err2 = pcall(function()
+                return (v :: any).W
+            end)
+            expect(ok2).toBe(false)
+            expect(string.find(tostring(err2), "W is not a valid member of Vector3", 1, true) ~= nil).toBe(true)
+            expect(getmetatable(v :: any)).toBe("The metatable is locked")
+        end)
+        it("GUI values: UDim2, Color3, NumberRange, BrickColor, CFrame", function()
+            local size = UDim2.fromOffset(240, 48)
+            expect(typeof(size)).toBe("UDim2")
+            expect(size.X.Offset).toBe(240)
+            expect(size.Y.Scale).toBe(0)
+            expect(typeof(size.X)).toBe("UDim")
+            expect(tostring(UDim2.new(0.5, 10, 1, -4))).toBe("{0.5, 10}, {1, -4}")
+            expect(UDim2.fromScale(1, 1) == UDim2.new(1, 0, 1, 0)).toBe(true)
+            local red = Color3.fromRGB(255, 0, 0)
+            expect(typeof(red)).toBe("Color3")
+            expect(red.R).toBe(1)
+            expect(red:ToHex()).toBe("FF0000")
+            expect(Color3.fromHex("#00FF00") == Color3.new(0, 1, 0)).toBe(true)
+            local range = NumberRange.new(2)
+            expect(range.Min).toBe(2)
+            expect(range.Max).toBe(2)
+            expect(typeof(BrickColor.new("Bright red"))).toBe("BrickColor")
+            expect(BrickColor.new("Bright red").Number).toBe(21)
+            local cf = CFrame.new(1, 2, 3)
+            expect(typeof(cf)).toBe("CFrame")
+            expect(cf.Position == Vector3.new(1, 2, 3)).toBe(true)
+        end)
+        it("constructors check their argument types", function()
+            local ok = pcall(function()
+                return Vector3.new("a" :: any, 1, 2)
+            end)
+            expect(ok).toBe(false)
+        end)
+        "##,
+    ));
+}
+
+/// Engine reference, `GlobalDataStore:SetAsync`/`UpdateAsync` and the data
+/// store error codes: values must be JSON-representable; storing an engine
+/// object (an Instance, a `DateTime`, a `Vector3`) fails with error 104
+/// instead of storing something else.
+#[test]
+fn data_stores_refuse_engine_objects_with_error_104() {
+    assert_green(&run(
+        "storable",
+        r#"
+        it("refuses Instances, DateTime and Vector3, stores plain data", function()
+            local store = game:GetService("DataStoreService"):GetDataStore("Fidelity")
+            for _, value in { Instance.new("Folder"), DateTime.now(), Vector3.new(1, 2, 3) } do
+                local ok, err = pcall(function()
+                    store:SetAsync("k", { Nested = { value } })
+                end)
+                expect(ok).toBe(false)
+                expect(string.sub(tostring(err), 1, 4)).toBe("104:")
+                local ok2, err2 = pcall(function()
+                    store:UpdateAsync("k", function()
+                        return value
+                    end)
+                end)
+                expect(ok2).toBe(false)
+                expect(string.sub(tostring(err2), 1, 4)).toBe("104:")
+            end
+            store:SetAsync("k", { Coins = 5 })
+            expect(store:GetAsync("k").Coins).toBe(5)
+        end)
+        "#,
+    ));
+}

@@ -134,7 +134,8 @@ fn a_wally_package_project_runs_unmodified_in_vstore_test() {
     // Promise package through the link modules; its spec file checks the
     // report and every Rojo file kind at run time
     let game = wally_game();
-    let package = game_package(&game, None, None, Some(&game.join("default.project.json"))).unwrap();
+    let package =
+        game_package(&game, None, None, Some(&game.join("default.project.json"))).unwrap();
     let spec = std::fs::read_to_string(game.join("tests/World.spec.luau")).unwrap();
     let results = run_specs(package, "World", &spec);
     assert_eq!(results.len(), 11, "{results:?}");

@@ -11,7 +11,7 @@ mod client_module;
 pub mod committed;
 pub mod constants;
 mod leaderboards;
-mod luau;
+pub(crate) mod luau;
 mod shape;
 mod store_module;
 mod types_module;

@@ -366,7 +366,7 @@ fn luau_literal(value: &Value, out: &mut String) {
             Some(f) if f.is_finite() && n.is_f64() => out.push_str(&format!("{f:?}")),
             _ => out.push_str(&n.to_string()),
         },
-        Value::String(s) => out.push_str(&luau_string(s)),
+        Value::String(s) => out.push_str(&crate::codegen::luau::string(s)),
         Value::Array(items) => {
             out.push('{');
             for (i, v) in items.iter().enumerate() {
@@ -384,7 +384,7 @@ fn luau_literal(value: &Value, out: &mut String) {
                     out.push_str(", ");
                 }
                 out.push('[');
-                out.push_str(&luau_string(k));
+                out.push_str(&crate::codegen::luau::string(k));
                 out.push_str("] = ");
                 luau_literal(v, out);
             }
@@ -393,23 +393,6 @@ fn luau_literal(value: &Value, out: &mut String) {
     }
 }
 
-fn luau_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\{}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// TOML as JSON; dates and times become their text, as Rojo writes them.
 fn toml_to_json(value: toml::Value) -> Value {

@@ -20,6 +20,7 @@ const ENGINE: &[&str] = &[
     include_str!("../engine/prelude.luau"),
     include_str!("../engine/scheduler.luau"),
     include_str!("../engine/datatypes.luau"),
+    include_str!("../engine/values.luau"),
     include_str!("../engine/signals.luau"),
     include_str!("../engine/instances.luau"),
     include_str!("../engine/remotes.luau"),
