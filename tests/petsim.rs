@@ -76,6 +76,7 @@ fn builds_and_its_specs_and_fixtures_pass() {
         "the shop > refuses hostile arguments and counts a strike for each",
         "gem packs > grant their gems once for a receipt delivered three times",
         "quests > pay their reward once the goal is reached, and only once",
+        "the HUD > shows the player's coins, gems and pets in a TextLabel under PlayerGui",
     ] {
         assert!(
             text.contains(&format!("> {name}")),
@@ -108,11 +109,18 @@ fn every_scenario_runs_with_zero_violations() {
                 "8",
                 "--duration",
                 "10m",
+                "--clients",
+                "8",
                 "--ci",
             ],
         );
         assert_eq!(code, Some(0), "{scenario}:\n{text}");
         assert!(text.contains("violations: 0"), "{scenario}:\n{text}");
+        // the HUD LocalScript runs in every client VM without raising
+        assert!(
+            !text.contains("errors raised in simulated threads"),
+            "{scenario}:\n{text}"
+        );
         assert!(
             text.contains("game scripts from ./default.project.json"),
             "{text}"
