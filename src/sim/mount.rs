@@ -393,7 +393,6 @@ fn luau_literal(value: &Value, out: &mut String) {
     }
 }
 
-
 /// TOML as JSON; dates and times become their text, as Rojo writes them.
 fn toml_to_json(value: toml::Value) -> Value {
     match value {
