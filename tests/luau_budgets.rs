@@ -72,3 +72,82 @@ fn a_spec_that_grows_without_bound_fails_with_a_memory_error() {
         "{text}"
     );
 }
+
+/// A copy of the petsim example whose `file` has `prologue` inserted after
+/// `marker` (the line opening the function), run under `vstore test` with a
+/// one-second budget.
+fn test_petsim_with(
+    label: &str,
+    file: &str,
+    marker: &str,
+    prologue: &str,
+) -> (Option<i32>, String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir()
+        .join(format!("vstore-budget-{}-{label}", std::process::id()))
+        .join("petsim");
+    let _ = std::fs::remove_dir_all(&dir);
+    vstore::sim::mount::copy_tree(&root.join("schema-examples/petsim"), &dir).unwrap();
+    let _ = std::fs::remove_dir_all(dir.join("build"));
+    let path = dir.join(file);
+    let source = std::fs::read_to_string(&path).unwrap();
+    assert!(source.contains(marker), "{file} has no `{marker}`");
+    std::fs::write(
+        &path,
+        source.replacen(marker, &format!("{marker}\n{prologue}"), 1),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
+        .args(["test"])
+        .env(vstore::sim::budget::CALL_SECONDS_VAR, "1")
+        .current_dir(&dir)
+        .output()
+        .expect("run vstore");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(dir.parent().unwrap()).ok();
+    (out.status.code(), text)
+}
+
+const SPIN: &str = "\tlocal spin = 0\n\twhile spin >= 0 do\n\t\tspin += 1\n\tend";
+
+#[test]
+fn a_migration_that_loops_forever_fails_the_fixture_check_with_the_time_budget_error() {
+    let (code, text) = test_petsim_with(
+        "migration-spin",
+        "migrations/PlayerData/2.luau",
+        "return function(old: V1): V2",
+        SPIN,
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("exhausted allowed execution time"), "{text}");
+    assert!(text.contains("2.luau"), "{text}");
+}
+
+#[test]
+fn an_operation_handler_that_loops_forever_fails_the_handler_check_with_the_time_budget_error() {
+    let (code, text) = test_petsim_with(
+        "handler-spin",
+        "operations/GrantGems.luau",
+        "return function(profile: Data, payload: Payload): number",
+        SPIN,
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("exhausted allowed execution time"), "{text}");
+    assert!(text.contains("GrantGems"), "{text}");
+}
+
+#[test]
+fn a_migration_that_grows_without_bound_fails_with_a_memory_error() {
+    let (code, text) = test_petsim_with(
+        "migration-grow",
+        "migrations/PlayerData/2.luau",
+        "return function(old: V1): V2",
+        "\tlocal hoard: { string } = {}\n\tlocal n = 0\n\twhile n >= 0 do\n\t\tn += 1\n\t\thoard[n] = string.rep(\"x\", 1024 * 1024) .. n\n\tend",
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("memory"), "{text}");
+}

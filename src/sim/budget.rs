@@ -27,6 +27,10 @@ struct Budget {
     limit: Duration,
     started: Cell<Option<Instant>>,
     ticks: Cell<u32>,
+    /// Over budget already: the code that caught the first error gets
+    /// `CHECK_EVERY` more interrupts to report it, then errors again, so a
+    /// retry loop around the runaway code cannot run on unbounded.
+    tripped: Cell<bool>,
 }
 
 fn call_limit() -> Duration {
@@ -46,6 +50,7 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
         limit: call_limit(),
         started: Cell::new(None),
         ticks: Cell::new(0),
+        tripped: Cell::new(false),
     });
     lua.set_interrupt(|lua| {
         let over = {
@@ -57,11 +62,10 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
             };
             let t = b.ticks.get().wrapping_add(1);
             b.ticks.set(t);
-            if t % CHECK_EVERY != 0 || started.elapsed() < b.limit {
+            if t % CHECK_EVERY != 0 || (!b.tripped.get() && started.elapsed() < b.limit) {
                 return Ok(VmState::Continue);
             }
-            // one error per call: the code that catches it may go on
-            b.started.set(None);
+            b.tripped.set(true);
             b.limit
         };
         Err(mlua::Error::runtime(exhausted(lua, over)))
@@ -106,6 +110,7 @@ pub fn enter(lua: &Lua) -> Entered<'_> {
         if b.started.get().is_none() {
             b.started.set(Some(Instant::now()));
             b.ticks.set(0);
+            b.tripped.set(false);
             outer = true;
         }
     }
@@ -117,6 +122,7 @@ impl Drop for Entered<'_> {
         if self.outer {
             if let Some(b) = self.lua.app_data_ref::<Budget>() {
                 b.started.set(None);
+                b.tripped.set(false);
             }
         }
     }
