@@ -82,6 +82,17 @@ fn test_petsim_with(
     marker: &str,
     prologue: &str,
 ) -> (Option<i32>, String) {
+    run_petsim_with(label, file, marker, prologue, &["test"])
+}
+
+/// Like `test_petsim_with`, running `vstore` with `args`.
+fn run_petsim_with(
+    label: &str,
+    file: &str,
+    marker: &str,
+    prologue: &str,
+    args: &[&str],
+) -> (Option<i32>, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = std::env::temp_dir()
         .join(format!("vstore-budget-{}-{label}", std::process::id()))
@@ -98,7 +109,7 @@ fn test_petsim_with(
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
-        .args(["test"])
+        .args(args)
         .env(vstore::sim::budget::CALL_SECONDS_VAR, "1")
         .current_dir(&dir)
         .output()
@@ -150,4 +161,37 @@ fn a_migration_that_grows_without_bound_fails_with_a_memory_error() {
     );
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("memory"), "{text}");
+}
+
+#[test]
+fn a_handler_that_loops_forever_under_vstore_sim_fails_its_deliveries_and_the_run_ends() {
+    // the sim's reward operation is GrantGems: every delivery runs into the budget
+    let (code, text) = run_petsim_with(
+        "sim-spin",
+        "operations/GrantGems.luau",
+        "return function(profile: Data, payload: Payload): number",
+        SPIN,
+        &[
+            "sim",
+            "--servers",
+            "1",
+            "--players",
+            "3",
+            "--duration",
+            "10m",
+            "--seed",
+            "1",
+            "--ci",
+        ],
+    );
+    // the run ends with a summary (whatever its verdict): nothing hangs
+    assert!(code.is_some(), "{text}");
+    assert!(text.contains("violations:"), "{text}");
+    let delivered = text
+        .split("operations delivered ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    assert!(delivered > 0, "no delivery ran the handler:\n{text}");
 }
