@@ -1,7 +1,7 @@
 //! The gate harness never reports a gate whose tool is missing as passed:
 //! locally it is `ignored` with the tool named, under CI it fails.
 
-mod gates_support;
+use crate::gates_support;
 
 use gates_support::{run_gates, tool, under_ci};
 use libtest_mimic::Arguments;

@@ -5,16 +5,14 @@
 //! hold every emitted module as a ModuleScript, the game's own server script
 //! inside the one `ServerScriptService`, and exactly one of each service.
 
-mod gates_support;
+use crate::gates_support;
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use std::process::ExitCode;
-
-use gates_support::{gates_main, repo, temp_dir, tool};
+use gates_support::{repo, temp_dir, tool, Gate};
 
 /// Instance names of the package's ModuleScripts (`init.luau` names its folder).
 fn expected_modules(package: &Path) -> BTreeSet<String> {
@@ -238,8 +236,9 @@ fn the_simulator_builds_the_place_rojo_builds() {
     assert_eq!(ours, rojo_place);
 }
 
-fn main() -> ExitCode {
-    gates_main(&[
+/// The gates of this file, run by the `gates` harness (`tests/gates.rs`).
+pub fn gates() -> Vec<Gate> {
+    let gates: &[Gate] = &[
         (
             "the_simulator_builds_the_place_rojo_builds",
             the_simulator_builds_the_place_rojo_builds,
@@ -260,7 +259,8 @@ fn main() -> ExitCode {
             "rojo_builds_a_typescript_package_and_leaves_the_typings_out",
             rojo_builds_a_typescript_package_and_leaves_the_typings_out,
         ),
-    ])
+    ];
+    gates.to_vec()
 }
 
 fn rojo_builds_a_game_around_a_package_fragment() {

@@ -1,6 +1,6 @@
 //! The published JSON Schema for `virtualstore.toml` is generated, never
 //! hand-edited: the committed file must equal the generator's output.
-//! Regenerate with `UPDATE_JSON_SCHEMA=1 cargo test --test gates_schema`.
+//! Regenerate with `UPDATE_JSON_SCHEMA=1 cargo test --test toolchain gates_schema`.
 
 use std::path::Path;
 
@@ -17,7 +17,7 @@ fn committed_json_schema_equals_the_generated_one() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "{} is stale: run `UPDATE_JSON_SCHEMA=1 cargo test --test gates_schema` and commit it",
+        "{} is stale: run `UPDATE_JSON_SCHEMA=1 cargo test --test toolchain gates_schema` and commit it",
         editor_schema::PATH
     );
 }

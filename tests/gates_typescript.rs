@@ -9,16 +9,14 @@
 //! (default `~/.cache/vstore/rbxts`). Without them the gate is reported
 //! ignored, and fails under CI, like the StyLua/selene/Rojo gates.
 
-mod gates_support;
+use crate::gates_support;
 
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
 
-use std::process::ExitCode;
-
 use gates_support::{
-    built_example_with_typescript, built_with_typescript, gates_main, missing, repo, temp_dir,
+    built_example_with_typescript, built_with_typescript, missing, repo, temp_dir, Gate,
 };
 
 fn rbxts_dir() -> PathBuf {
@@ -184,8 +182,9 @@ fn tsc(
     (ours, stdout)
 }
 
-fn main() -> ExitCode {
-    gates_main(&[
+/// The gates of this file, run by the `gates` harness (`tests/gates.rs`).
+pub fn gates() -> Vec<Gate> {
+    let gates: &[Gate] = &[
         (
             "roblox_ts_typings_check_with_tsc_and_reject_wrong_usage",
             roblox_ts_typings_check_with_tsc_and_reject_wrong_usage,
@@ -194,7 +193,8 @@ fn main() -> ExitCode {
             "keyed_store_typings_check_with_tsc_and_reject_wrong_usage",
             keyed_store_typings_check_with_tsc_and_reject_wrong_usage,
         ),
-    ])
+    ];
+    gates.to_vec()
 }
 
 fn roblox_ts_typings_check_with_tsc_and_reject_wrong_usage() {

@@ -7,13 +7,12 @@
 //! an unknown field, a helper the field's kind lacks), and for one using the
 //! typed keyed store of `tests/keyed` (`Guilds`).
 
-mod gates_support;
+use crate::gates_support;
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use gates_support::{built_project, gate_all, gates_main, repo, typecheck_output};
+use gates_support::{built_project, gate_all, repo, typecheck_output, Gate};
 
 const PRELUDE: &str = "--!strict
 local ReplicatedStorage = game:GetService(\"ReplicatedStorage\")
@@ -415,8 +414,9 @@ end
     );
 }
 
-fn main() -> ExitCode {
-    gates_main(&[
+/// The gates of this file, run by the `gates` harness (`tests/gates.rs`).
+pub fn gates() -> Vec<Gate> {
+    let gates: &[Gate] = &[
         (
             "a_correct_client_script_checks_clean",
             a_correct_client_script_checks_clean,
@@ -465,5 +465,6 @@ fn main() -> ExitCode {
             "typed_field_helpers_of_a_keyed_store_take_the_session",
             typed_field_helpers_of_a_keyed_store_take_the_session,
         ),
-    ])
+    ];
+    gates.to_vec()
 }

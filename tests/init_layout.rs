@@ -6,13 +6,13 @@
 //! `vstore sim` runs those scripts on every simulated server, and its Luau
 //! passes StyLua, selene and the strict type check with the generated types.
 
-mod gates_support;
+use crate::gates_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
-use gates_support::{gates_main, repo, selene, stylua, temp_dir, tool, typecheck_binary};
+use gates_support::{repo, selene, stylua, temp_dir, tool, typecheck_binary, Gate};
 
 fn vstore(dir: &Path, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_vstore"))
@@ -195,8 +195,9 @@ fn sim_runs_the_server_scripts_on_every_server() {
     );
 }
 
-fn main() -> ExitCode {
-    gates_main(&[
+/// The gates of this file, run by the `gates` harness (`tests/gates.rs`).
+pub fn gates() -> Vec<Gate> {
+    let gates: &[Gate] = &[
         ("beginner_specs_drive_the_server_scripts", || {
             specs_drive_the_server_scripts("beginner")
         }),
@@ -221,5 +222,6 @@ fn main() -> ExitCode {
             "sim_runs_the_server_scripts_on_every_server",
             sim_runs_the_server_scripts_on_every_server,
         ),
-    ])
+    ];
+    gates.to_vec()
 }

@@ -5,7 +5,7 @@
 //! Mutant runtimes (one deliberate bug each) prove the specs and the
 //! `vstore sim` oracles can fail.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{vstore, Mutant};
 

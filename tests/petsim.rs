@@ -10,13 +10,13 @@
 //! balance is caught by the invariants within ten seeds while the real one
 //! passes the same seeds.
 
-mod gates_support;
+use crate::gates_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
-use gates_support::{gates_main, repo, selene, stylua, temp_dir, tool, typecheck_binary};
+use gates_support::{repo, selene, stylua, temp_dir, tool, typecheck_binary, Gate};
 
 fn example() -> PathBuf {
     repo().join("schema-examples/petsim")
@@ -356,8 +356,9 @@ fn an_unknown_workload_names_the_ones_there_are() {
     assert!(text.contains("the project has: shop"), "{text}");
 }
 
-fn main() -> ExitCode {
-    gates_main(&[
+/// The gates of this file, run by the `gates` harness (`tests/gates.rs`).
+pub fn gates() -> Vec<Gate> {
+    let gates: &[Gate] = &[
         (
             "petsim_checks_with_strict_types_and_its_own_scripts",
             checks_with_strict_types_and_its_own_scripts,
@@ -394,5 +395,6 @@ fn main() -> ExitCode {
             "an_unknown_workload_names_the_ones_there_are",
             an_unknown_workload_names_the_ones_there_are,
         ),
-    ])
+    ];
+    gates.to_vec()
 }

@@ -6,7 +6,7 @@
 //! message the rule itself defines. The cases are derived from the `core`
 //! tables, so a new setting or a changed bound is covered without an edit.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::fmt::Write as _;
 

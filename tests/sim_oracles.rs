@@ -3,7 +3,7 @@
 //! passes them all, and the game's own Rojo scripts run on every simulated
 //! server.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{vstore, Mutant};
 

@@ -14,7 +14,7 @@
 //! settings, codes and trade statuses are compared with `core`, and the
 //! runtime is made to produce every operation status, session and load state.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

@@ -3,7 +3,7 @@
 //! the seed, a failing run shrinks to a smaller command that fails the same
 //! way, and `--trace` writes the events of the player a violation names.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::collections::BTreeMap;
 

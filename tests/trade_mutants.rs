@@ -2,7 +2,7 @@
 //! specs (`tests/runtime/trade.spec.luau`): proof that those specs can fail
 //! on the property each one names.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{vstore, Mutant};
 

@@ -8,6 +8,7 @@
 //! aborts.
 
 use std::cell::Cell;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use mlua::{Lua, VmState};
@@ -46,29 +47,28 @@ fn call_limit() -> Duration {
 pub fn install(lua: &Lua) -> mlua::Result<()> {
     // an allocator without memory control is not an error worth failing on
     let _ = lua.set_memory_limit(MEMORY_LIMIT);
-    lua.set_app_data(Budget {
+    let budget = Rc::new(Budget {
         limit: call_limit(),
         started: Cell::new(None),
         ticks: Cell::new(0),
         tripped: Cell::new(false),
     });
-    lua.set_interrupt(|lua| {
-        let over = {
-            let Some(b) = lua.app_data_ref::<Budget>() else {
-                return Ok(VmState::Continue);
-            };
-            let Some(started) = b.started.get() else {
-                return Ok(VmState::Continue);
-            };
-            let t = b.ticks.get().wrapping_add(1);
-            b.ticks.set(t);
-            if t % CHECK_EVERY != 0 || (!b.tripped.get() && started.elapsed() < b.limit) {
-                return Ok(VmState::Continue);
-            }
-            b.tripped.set(true);
-            b.limit
+    lua.set_app_data(budget.clone());
+    // The interrupt runs at every Luau safepoint (calls and loop back edges):
+    // it holds its own handle on the budget instead of looking the app data
+    // up each time.
+    lua.set_interrupt(move |lua| {
+        let b = &*budget;
+        let Some(started) = b.started.get() else {
+            return Ok(VmState::Continue);
         };
-        Err(mlua::Error::runtime(exhausted(lua, over)))
+        let t = b.ticks.get().wrapping_add(1);
+        b.ticks.set(t);
+        if !t.is_multiple_of(CHECK_EVERY) || (!b.tripped.get() && started.elapsed() < b.limit) {
+            return Ok(VmState::Continue);
+        }
+        b.tripped.set(true);
+        Err(mlua::Error::runtime(exhausted(lua, b.limit)))
     });
     Ok(())
 }
@@ -106,7 +106,7 @@ pub struct Entered<'a> {
 /// Starts the time budget of one call into `lua`.
 pub fn enter(lua: &Lua) -> Entered<'_> {
     let mut outer = false;
-    if let Some(b) = lua.app_data_ref::<Budget>() {
+    if let Some(b) = lua.app_data_ref::<Rc<Budget>>() {
         if b.started.get().is_none() {
             b.started.set(Some(Instant::now()));
             b.ticks.set(0);
@@ -120,7 +120,7 @@ pub fn enter(lua: &Lua) -> Entered<'_> {
 impl Drop for Entered<'_> {
     fn drop(&mut self) {
         if self.outer {
-            if let Some(b) = self.lua.app_data_ref::<Budget>() {
+            if let Some(b) = self.lua.app_data_ref::<Rc<Budget>>() {
                 b.started.set(None);
                 b.tripped.set(false);
             }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Runs `vstore` from the crate root; success and stdout + stderr.
 pub fn vstore(args: &[&str]) -> (bool, String) {
@@ -25,8 +26,12 @@ pub struct Mutant(PathBuf);
 impl Mutant {
     pub fn new(label: &str, file: &str, from: &str, to: &str) -> Mutant {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/runtime");
+        // one test binary runs many files' tests at once: the counter keeps
+        // two mutants of one label apart
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let dst =
-            std::env::temp_dir().join(format!("vstore-mutant-{}-{label}", std::process::id()));
+            std::env::temp_dir().join(format!("vstore-mutant-{}-{label}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dst);
         vstore::sim::mount::copy_tree(&src, &dst).unwrap();
         let path = dst.join(file);

@@ -164,8 +164,12 @@ pub fn gate_all(dir: &Path) {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// A fresh scratch folder; each call gets its own, as the gates of several
+/// files run in one process.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vstore-gates-{name}-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("vstore-gates-{name}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
