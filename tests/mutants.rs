@@ -149,6 +149,25 @@ fn vstore(args: &[&str]) -> bool {
         .success()
 }
 
+/// `killer` of each mutant, in order, on as many threads as there are cores
+/// (each stage is a `vstore` process of one thread).
+fn killers(chosen: &[&Mutant]) -> Vec<Option<String>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(vec![None; chosen.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(chosen.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(m) = chosen.get(i) else { break };
+                let stage = killer(m);
+                results.lock().unwrap()[i] = stage;
+            });
+        }
+    });
+    results.into_inner().unwrap()
+}
+
 /// The first stage that fails on the mutant, or None when it survives.
 fn killer(m: &Mutant) -> Option<String> {
     let scratch = Scratch::new(m);
@@ -264,8 +283,8 @@ fn main() -> ExitCode {
         }
     );
     let mut survivors = Vec::new();
-    for m in &chosen {
-        match killer(m) {
+    for (m, killed_by) in chosen.iter().zip(killers(&chosen)) {
+        match killed_by {
             Some(stage) => println!("killed   {:<34} by {stage}", m.id),
             None => {
                 println!("SURVIVED {:<34} {}: {}", m.id, m.section, m.bug);
