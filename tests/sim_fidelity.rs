@@ -468,3 +468,105 @@ fn yielding_where_roblox_forbids_it_raises_the_yield_boundary_error() {
         "#,
     ));
 }
+
+/// Engine reference, StarterPlayer.StarterCharacterScripts and
+/// Player.Character: when a player's character spawns it is a Model named
+/// after the player under Workspace with a Humanoid and a HumanoidRootPart;
+/// the contents of StarterCharacterScripts are copied into it, its Scripts run
+/// on the server and its LocalScripts on that player's client; CharacterAdded
+/// fires and `Players:GetPlayerFromCharacter` finds the player. Humanoid
+/// `TakeDamage` lowers Health and Died fires at 0.
+#[test]
+fn starter_character_scripts_are_copied_into_each_spawned_character() {
+    let mut root = Node::folder("game", "DataModel");
+    let sp = root.child_mut("StarterPlayer", "StarterPlayer");
+    let scs = sp.child_mut("StarterCharacterScripts", "StarterCharacterScripts");
+    scs.children.push(Node::script(
+        "Health",
+        "Script",
+        "script.Parent:SetAttribute(\"ServerRan\", script.Parent.Name)\n",
+        "Health.server.luau",
+    ));
+    scs.children.push(Node::script(
+        "Camera",
+        "LocalScript",
+        "script.Parent:SetAttribute(\"ClientRan\", script.Parent.Name)\n",
+        "Camera.client.luau",
+    ));
+    assert_green(&run_in(
+        root,
+        "character",
+        r#"
+        it("spawns a character with the starter scripts", function()
+            local Players = game:GetService("Players")
+            local added
+            Players.PlayerAdded:Connect(function(p)
+                p.CharacterAdded:Connect(function(c)
+                    added = c
+                end)
+            end)
+            local player = sim.addPlayer(7)
+            sim.wait(1)
+            local character = player.Character
+            expect(character).toBe(added)
+            expect(character.ClassName).toBe("Model")
+            expect(character.Parent).toBe(workspace)
+            expect(character.Humanoid.ClassName).toBe("Humanoid")
+            expect(character:FindFirstChild("HumanoidRootPart") ~= nil).toBe(true)
+            expect(Players:GetPlayerFromCharacter(character)).toBe(player)
+            expect(character:GetAttribute("ServerRan")).toBe(player.Name)
+            -- the LocalScript does not run on the server, and StarterCharacterScripts keeps its originals
+            expect(character:GetAttribute("ClientRan")).toBeNil()
+            expect(#game:GetService("StarterPlayer").StarterCharacterScripts:GetChildren()).toBe(2)
+            local client = sim.client(player)
+            expect(client:eval([[return game:GetService("Players").LocalPlayer.Character:GetAttribute("ClientRan")]])).toBe(player.Name)
+            local died = false
+            character.Humanoid.Died:Connect(function()
+                died = true
+            end)
+            character.Humanoid:TakeDamage(150)
+            expect(character.Humanoid.Health).toBe(0)
+            sim.wait(0.1)
+            expect(died).toBe(true)
+        end)
+        "#,
+    ));
+}
+
+/// Engine reference, remote events and callbacks (argument limitations): an
+/// Instance argument is passed as a reference to the receiver's copy of it;
+/// one the receiver cannot see (it is not replicated, like a child of
+/// ServerStorage) arrives as nil.
+#[test]
+fn instances_cross_remotes_by_reference_or_as_nil() {
+    assert_green(&run(
+        "remote_instances",
+        r#"
+        it("a replicated instance arrives as the receiver's, a server-only one as nil", function()
+            local rs = game:GetService("ReplicatedStorage")
+            local shared = Instance.new("Folder")
+            shared.Name = "Shared"
+            shared.Parent = rs
+            local re = Instance.new("RemoteEvent")
+            re.Name = "Refs"
+            re.Parent = rs
+            local secret = Instance.new("Folder")
+            secret.Name = "Secret"
+            secret.Parent = game:GetService("ServerStorage")
+            local player = sim.addPlayer(78)
+            local client = sim.client(player)
+            client:eval([[game:GetService("ReplicatedStorage"):WaitForChild("Refs").OnClientEvent:Connect(function(a, b, n)
+                _G.a = if typeof(a) == "Instance" then a:GetFullName() else tostring(a)
+                _G.b = b == nil
+                _G.n = n
+            end)]])
+            task.wait(0.5)
+            re:FireClient(player, shared, secret, 5)
+            task.wait(1)
+            expect(client:eval("return _G.a")).toBe("ReplicatedStorage.Shared")
+            expect(client:eval("return _G.b")).toBe(true)
+            expect(client:eval("return _G.n")).toBe(5)
+        end)
+        "#,
+    ));
+}
