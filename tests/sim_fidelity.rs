@@ -536,7 +536,8 @@ fn starter_character_scripts_are_copied_into_each_spawned_character() {
 /// Engine reference, remote events and callbacks (argument limitations): an
 /// Instance argument is passed as a reference to the receiver's copy of it;
 /// one the receiver cannot see (it is not replicated, like a child of
-/// ServerStorage) arrives as nil.
+/// ServerStorage) arrives as nil. Datatypes (Vector3, UDim2, Color3, ...),
+/// EnumItems and DateTimes are passed by value, also inside tables.
 #[test]
 fn instances_cross_remotes_by_reference_or_as_nil() {
     assert_green(&run(
@@ -566,6 +567,28 @@ fn instances_cross_remotes_by_reference_or_as_nil() {
             expect(client:eval("return _G.a")).toBe("ReplicatedStorage.Shared")
             expect(client:eval("return _G.b")).toBe(true)
             expect(client:eval("return _G.n")).toBe(5)
+        end)
+        it("datatypes, EnumItems and DateTimes arrive by value, also inside tables", function()
+            local re = Instance.new("RemoteEvent")
+            re.Name = "Values"
+            re.Parent = game:GetService("ReplicatedStorage")
+            local player = sim.addPlayer(79)
+            local client = sim.client(player)
+            client:eval([[game:GetService("ReplicatedStorage"):WaitForChild("Values").OnClientEvent:Connect(function(v, t)
+                _G.v = v == Vector3.new(1, 2, 3)
+                _G.t = t.Size == UDim2.fromOffset(4, 5) and t.Dir == Enum.SortDirection.Descending
+                    and t.When == DateTime.fromUnixTimestamp(60) and t.List[1] == Color3.new(1, 0, 0)
+            end)]])
+            task.wait(0.5)
+            re:FireClient(player, Vector3.new(1, 2, 3), {
+                Size = UDim2.fromOffset(4, 5),
+                Dir = Enum.SortDirection.Descending,
+                When = DateTime.fromUnixTimestamp(60),
+                List = { Color3.new(1, 0, 0) },
+            })
+            task.wait(1)
+            expect(client:eval("return _G.v")).toBe(true)
+            expect(client:eval("return _G.t")).toBe(true)
         end)
         "#,
     ));
