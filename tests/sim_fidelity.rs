@@ -290,7 +290,8 @@ fn engine_objects_are_userdata_named_by_typeof() {
 /// "<Name> is not a valid member of <Class> \"<FullName>\""; an Instance is
 /// not a table, so `pairs`, `next`, `rawget`, `#` and generalized iteration
 /// over it raise instead of exposing anything; `tostring` of an Instance is
-/// its Name, of an EnumItem its full path, of a connection "Connection";
+/// its Name, of an EnumItem its full path, of a connection "Connection", of
+/// an Instance's event "Signal <Event>";
 /// Instances compare by identity, DateTimes by their time.
 #[test]
 fn engine_objects_index_print_compare_and_refuse_iteration_as_on_roblox() {
@@ -361,6 +362,7 @@ fn engine_objects_index_print_compare_and_refuse_iteration_as_on_roblox() {
             expect(tostring(folder)).toBe("Bag")
             expect(tostring(Enum.SortDirection.Descending)).toBe("Enum.SortDirection.Descending")
             expect(tostring(game.Changed:Connect(function() end))).toBe("Connection")
+            expect(tostring(folder.ChildAdded)).toBe("Signal ChildAdded")
             expect(folder == folder).toBe(true)
             expect(Instance.new("Folder") == Instance.new("Folder")).toBe(false)
             expect(DateTime.fromUnixTimestamp(5) == DateTime.fromUnixTimestampMillis(5000)).toBe(true)
