@@ -423,12 +423,12 @@ fn each_script_has_its_own_globals_and_only_g_and_shared_are_shared() {
     ));
 }
 
-/// Luau: metamethods are not yieldable ("attempt to yield across
-/// metamethod/C-call boundary"), and Roblox calls an UpdateAsync transform
-/// function without letting it yield. The emulated yielding calls (`task.wait`,
-/// `wait`, DataStore requests, `Signal:Wait`) check `coroutine.isyieldable()`
-/// and raise that error before waiting; `coroutine.isyieldable()` is false
-/// inside a transform.
+/// Luau: metamethods and callbacks of library functions are not yieldable
+/// ("attempt to yield across metamethod/C-call boundary"), and Roblox calls
+/// an UpdateAsync transform function without letting it yield. The emulated
+/// yielding calls (`task.wait`, `wait`, DataStore requests, `Signal:Wait`)
+/// check `coroutine.isyieldable()` and raise that error before waiting;
+/// `coroutine.isyieldable()` is false inside a transform.
 #[test]
 fn yielding_where_roblox_forbids_it_raises_the_yield_boundary_error() {
     assert_green(&run(
@@ -447,6 +447,16 @@ fn yielding_where_roblox_forbids_it_raises_the_yield_boundary_error() {
             expect(string.find(tostring(err), TEXT, 1, true) ~= nil).toBe(true)
             -- the thread was not scheduled by the refused wait and goes on normally
             expect(task.wait(0.2) >= 0.2).toBe(true)
+        end)
+        it("inside a callback of a library function (a C-call boundary)", function()
+            local ok, err = pcall(function()
+                table.sort({ 3, 1, 2 }, function(a, b)
+                    task.wait()
+                    return a < b
+                end)
+            end)
+            expect(ok).toBe(false)
+            expect(string.find(tostring(err), TEXT, 1, true) ~= nil).toBe(true)
         end)
         it("inside an UpdateAsync transform", function()
             local store = game:GetService("DataStoreService"):GetDataStore("Yields")
