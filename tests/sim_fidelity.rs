@@ -335,14 +335,18 @@ fn engine_objects_index_print_compare_and_refuse_iteration_as_on_roblox() {
         it("an Instance is not iterable, measurable or a raw table", function()
             local folder = Instance.new("Folder")
             Instance.new("Folder").Parent = folder
+            -- Luau's messages name the Roblox type, as on Roblox
             raises(function()
                 for _ in pairs(folder :: any) do
                 end
-            end)
+            end, "table expected, got Instance")
             raises(function()
                 for _ in folder :: any do
                 end
-            end)
+            end, "attempt to iterate over a Instance value")
+            raises(function()
+                return (Vector3.new(1, 2, 3) :: any) .. "x"
+            end, "attempt to concatenate Vector3 with string")
             raises(function()
                 return next(folder :: any)
             end)
