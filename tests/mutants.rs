@@ -37,6 +37,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("admin", "versions and admin"),
     ("trades", "trade saga"),
     ("messaging", "messaging hints"),
+    ("liveness", "server liveness"),
     ("ordered", "OrderedIndex"),
 ];
 

@@ -65,7 +65,7 @@ fn update_transform_reruns_when_another_writer_committed_in_between() {
             ds:SetAsync("k", 1)
             expect(ds:UpdateAsync("k", function() return nil end)).toBeNil()
             expect(sim.datastore.read("S", "k")).toBe(1)
-            expect(function() ds:UpdateAsync("k", function(v) task.wait(1) return v end) end).toThrow("cannot yield")
+            expect(function() ds:UpdateAsync("k", function(v) task.wait(1) return v end) end).toThrow("attempt to yield across metamethod/C-call boundary")
         end)
         it("clears UserIds and metadata the transform does not return", function()
             local ds = DSS:GetDataStore("S")

@@ -97,7 +97,12 @@ fn setting_value(value: &toml::Value) -> SettingValue {
 /// Store settings vstore adds to the spec's table (documented in docs/api.md):
 /// `PendingOperationLimit` bounds a record's queue so offline deliveries
 /// cannot grow it past `MaxDataBytes`.
-const BEYOND_THE_SPEC: &[&str] = &["PendingOperationLimit", "LeaseWaitLimit"];
+const BEYOND_THE_SPEC: &[&str] = &[
+    "PendingOperationLimit",
+    "LeaseWaitLimit",
+    "ServerLiveness",
+    "LivenessTimeout",
+];
 
 #[test]
 fn the_settings_tables_are_the_spec_settings_with_their_defaults() {

@@ -448,6 +448,28 @@ fn print_summary(run: &SeedRun, game: &Game) {
         "handoff latency (leave one server, Ready on the next): p50 {:.2}s p99 {:.2}s over {} teleports (virtual)",
         s.handoff_p50, s.handoff_p99, s.handoffs
     );
+    if s.crash_recoveries + s.crash_unrecovered > 0 {
+        println!(
+            "crash to playable (server crash, Ready on another server; reconnect after 5 s): p50 {:.1}s p99 {:.1}s over {} players, {} not playable by the end (virtual)",
+            s.crash_recovery_p50, s.crash_recovery_p99, s.crash_recoveries, s.crash_unrecovered
+        );
+    }
+    let kicks: usize = s.kicks.values().sum();
+    if kicks == 0 {
+        println!("kicks: 0");
+    } else {
+        println!("kicks: {kicks}");
+        for (message, n) in &s.kicks {
+            println!("  {n:>6}  {message}");
+        }
+    }
+    if s.player_hours > 0.0 {
+        let total: u64 = s.requests.values().sum();
+        println!(
+            "DataStore requests per player-hour, whole run (joins, waits, releases included): {:.1}",
+            total as f64 / s.player_hours
+        );
+    }
     let failure_codes = if s.open_failure_codes.is_empty() {
         String::new()
     } else {

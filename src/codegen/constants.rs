@@ -10,7 +10,7 @@ use crate::core::codes::{
 };
 use crate::core::settings::{
     Relation, Setting, SettingKind, SettingValue, SettingsTable, FORMAT_MARKER, FORMAT_VERSION,
-    ORDERED_INDEX, ROBLOX_MAX_KEY_CHARS, ROBLOX_MAX_VALUE_CHARS, STORE,
+    LIVENESS_MAP, ORDERED_INDEX, ROBLOX_MAX_KEY_CHARS, ROBLOX_MAX_VALUE_CHARS, STORE,
 };
 
 use super::luau;
@@ -122,6 +122,7 @@ pub fn render() -> String {
                 version => luau::string(crate::core::VERSION),
                 format_marker => luau::string(FORMAT_MARKER),
                 format_version => FORMAT_VERSION,
+                liveness_map => luau::string(LIVENESS_MAP),
                 max_key_length => ROBLOX_MAX_KEY_CHARS,
                 max_value_length => ROBLOX_MAX_VALUE_CHARS,
                 store => fields(&STORE),

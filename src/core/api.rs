@@ -266,7 +266,7 @@ pub const MEMBERS: &[Member] = &[
     function(Facade, "keyFor", "(userId: number) -> string", "The key of a player, `\"Player_<UserId>\"`."),
     aka(method(Facade, "Wait", "(player: Player, timeout: number?) -> (Session?, VirtualError?)", "Waits up to `timeout` seconds (default 30) for Ready; errors `Timeout`, `PlayerDataUnavailable` or the load error."), &["Await"]),
     method(Facade, "GetState", "(player: Player) -> LoadState?", "The load state; nil for an unknown player."),
-    method(Facade, "GetLeaseWait", "(player: Player) -> number?", "While the join waits for another server's lease to expire (state `Retrying`): the lease's `ExpiresAt` (Unix seconds); nil otherwise. For a \"restoring your data\" screen."),
+    method(Facade, "GetLeaseWait", "(player: Player) -> number?", "While the join waits for another server's lease to expire (state `Retrying`): when the wait is expected to end (Unix seconds): the lease's `ExpiresAt`, or sooner when its owner's server liveness entry lapses first; nil otherwise. For a \"restoring your data\" screen."),
     method(Facade, "IsLoaded", "(player: Player) -> boolean", "Whether the player's data is Ready."),
     method(Facade, "GetSession", "(player: Player) -> Session?", "The player's Session; nil unless Ready."),
     method(Facade, "Get", "(player: Player) -> (Data?, VirtualError?)", "The live data (read-only with StrictData)."),

@@ -111,6 +111,9 @@ pub struct Lease {
     #[serde(default)]
     pub claimed_at: f64,
     pub expires_at: f64,
+    /// The owner keeps a server liveness entry (docs/runtime.md).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub live: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -101,6 +101,14 @@ const fn ordered(mut s: Setting) -> Setting {
 
 pub const UNKNOWN_OPERATION_POLICIES: &[&str] = &["Retry", "Cancel", "Fail"];
 
+/// How a server tells the others it is alive (`ServerLiveness`).
+pub const SERVER_LIVENESS_MODES: &[&str] = &["MemoryStore", "Off"];
+
+/// The MemoryStoreService hash map that holds one liveness entry per server,
+/// keyed by JobId (docs/runtime.md, "Server liveness"). The simulator's
+/// live-lease oracle reads the same map.
+pub const LIVENESS_MAP: &str = "VirtualStore/Liveness";
+
 /// Store and Session settings (spec "Settings", first group).
 pub const STORE_SETTINGS: &[Setting] = &[
     num(
@@ -296,6 +304,24 @@ pub const STORE_SETTINGS: &[Setting] = &[
         true,
         "Lets a current owner release sooner after a waiting-server hint.",
     ),
+    Setting {
+        name: "ServerLiveness",
+        scope: SettingScope::Store,
+        kind: SettingKind::Choice(SERVER_LIVENESS_MODES),
+        default: SettingValue::Str("MemoryStore"),
+        min: None,
+        max: None,
+        doc: "How servers tell each other they are alive: a MemoryStore entry per server lets a join claim a crashed server's lease at once; Off waits for lease expiry.",
+    },
+    Setting {
+        name: "LivenessTimeout",
+        scope: SettingScope::Store,
+        kind: SettingKind::Number,
+        default: SettingValue::Number(30.0),
+        min: Some(10.0),
+        max: Some(120.0),
+        doc: "Seconds a server's liveness entry outlives its last refresh (refreshed every third of it); a lease whose owner's entry has lapsed may be claimed.",
+    },
 ];
 
 /// OrderedIndex settings (spec "Settings", second group).

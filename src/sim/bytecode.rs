@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use mlua::chunk::Compiler;
-use mlua::{Function, Lua};
+use mlua::{Function, Lua, Table};
 
 /// Shorter chunks (one-line evals, per-user oracle reads) compile in
 /// microseconds and would only fill the cache.
@@ -67,9 +67,17 @@ fn bytecode(source: &[u8]) -> Option<Arc<[u8]>> {
 
 /// Loads `source` as a function called `name` (`@file.luau` style) in `lua`.
 pub fn load(lua: &Lua, source: &[u8], name: &str) -> mlua::Result<Function> {
-    match bytecode(source) {
-        Some(b) => lua.load(&b[..]).set_name(name).into_function(),
-        None => lua.load(source).set_name(name).into_function(),
+    load_in(lua, source, name, None)
+}
+
+/// Like [`load`], with `env` (when given) as the function's global environment.
+pub fn load_in(lua: &Lua, source: &[u8], name: &str, env: Option<Table>) -> mlua::Result<Function> {
+    let compiled = bytecode(source);
+    let text: &[u8] = compiled.as_deref().unwrap_or(source);
+    let chunk = lua.load(text).set_name(name);
+    match env {
+        Some(env) => chunk.set_environment(env).into_function(),
+        None => chunk.into_function(),
     }
 }
 

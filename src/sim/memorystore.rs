@@ -189,6 +189,10 @@ pub struct MemoryStore {
     next_seq: u64,
     pub faults: Faults,
     pub stats: Stats,
+    /// Per map item: since when it has been present without a gap, and when
+    /// it expires. Ground truth for oracles (a lapse leaves no trace in the
+    /// items themselves once the key is written again).
+    presence: BTreeMap<(Kind, String, String), (f64, f64)>,
 }
 
 /// One request's context.
@@ -407,6 +411,14 @@ impl MemoryStore {
         self.structure(kind, name, call.now)
             .items
             .insert(key.to_string(), item);
+        let seen = self
+            .presence
+            .entry((kind, name.to_string(), key.to_string()))
+            .or_insert((call.now, expires));
+        if seen.1 <= call.now {
+            seen.0 = call.now;
+        }
+        seen.1 = expires;
         Ok(Some(current.is_none()))
     }
 
@@ -426,7 +438,24 @@ impl MemoryStore {
             return Ok(false);
         }
         s.items.remove(key);
+        self.presence
+            .remove(&(kind, name.to_string(), key.to_string()));
         Ok(true)
+    }
+
+    /// Whether the item was present at every moment of `[from, to]`: written
+    /// at or before `from` and neither expired nor removed since.
+    pub fn present_throughout(
+        &self,
+        kind: Kind,
+        name: &str,
+        key: &str,
+        from: f64,
+        to: f64,
+    ) -> bool {
+        self.presence
+            .get(&(kind, name.to_string(), key.to_string()))
+            .is_some_and(|(since, expires)| *since <= from && *expires > to)
     }
 
     /// A sorted map's items in order (`descending` reversed), strictly

@@ -297,6 +297,17 @@ pub struct Summary {
     pub handoff_p50: f64,
     pub handoff_p99: f64,
     pub handoffs: usize,
+    /// Players of a crashed server: from the crash to `Ready` again, p50 /
+    /// p99 over those who got there, and how many did not by the end.
+    pub crash_recovery_p50: f64,
+    pub crash_recovery_p99: f64,
+    pub crash_recoveries: usize,
+    pub crash_unrecovered: usize,
+    /// `Player:Kick` calls by message.
+    pub kicks: BTreeMap<String, usize>,
+    /// Player-hours of the run: players present or reconnecting, players x
+    /// duration (the denominator of whole-run request rates).
+    pub player_hours: f64,
     pub sessions: usize,
     /// Failed opens by error code (`timeout` when `Data:Wait` gave up).
     pub open_failure_codes: BTreeMap<String, usize>,
@@ -800,6 +811,9 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     // this join is a teleport
     let mut joins: Vec<(i64, f64, Option<f64>)> = Vec::new();
     let mut teleporting: BTreeMap<i64, f64> = BTreeMap::new();
+    // players of a crashed server and when it crashed
+    let mut crashed: Vec<(i64, f64)> = Vec::new();
+    let mut kicks_seen = 0usize;
     loop {
         let next_player = state.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
         let outage_next = if outage_done {
@@ -818,6 +832,31 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
             break;
         }
         live.advance(&world, t);
+        // a kicked player is disconnected and reconnects 5 s later
+        let kicked: Vec<(f64, i64, usize)> = {
+            let w = world.borrow();
+            let found = w.reports[kicks_seen..]
+                .iter()
+                .filter(|r| r.1 == "kicked")
+                .map(|r| (r.0, r.2, r.3 as usize))
+                .collect();
+            kicks_seen = w.reports.len();
+            found
+        };
+        for (at, user, server) in kicked {
+            let i = (user - 1000) as usize;
+            if i < state.len() && state[i].0 == Where::On(server) {
+                state[i] = (Where::Offline, (at + 5.0).max(t));
+                ended.push((user, at));
+                live.opened.remove(&(user, server));
+                trace::note(&mut world.borrow_mut(), || {
+                    Event::new("leave")
+                        .player(user)
+                        .server(server)
+                        .detail("kicked")
+                });
+            }
+        }
         peak_memory = peak_memory.max(world.borrow().lua_memory());
         if t == next_mirror {
             next_mirror += MIRROR_INTERVAL;
@@ -906,8 +945,10 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
                 });
                 for (i, s) in state.iter_mut().enumerate() {
                     if s.0 == Where::On(victim) {
-                        *s = (Where::Offline, t + 5.0 + rng.next_f64() * 30.0);
+                        // players reconnect about 5 s after their server dies
+                        *s = (Where::Offline, t + 5.0 + rng.next_f64());
                         ended.push((1000 + i as i64, t));
+                        crashed.push((1000 + i as i64, t));
                     }
                 }
                 live.opened.retain(|(_, server), _| *server != victim);
@@ -1026,6 +1067,18 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
     s.handoffs = handoffs.len();
     s.handoff_p50 = percentile(&handoffs, 0.5);
     s.handoff_p99 = percentile(&handoffs, 0.99);
+    let (mut recoveries, unrecovered) = crash_recoveries(&world.borrow().reports, &crashed);
+    recoveries.sort_by(f64::total_cmp);
+    s.crash_recoveries = recoveries.len();
+    s.crash_unrecovered = unrecovered;
+    s.crash_recovery_p50 = percentile(&recoveries, 0.5);
+    s.crash_recovery_p99 = percentile(&recoveries, 0.99);
+    s.player_hours = opts.players as f64 * opts.duration / 3600.0;
+    for (_, kind, _, _, message) in &world.borrow().reports {
+        if kind == "kicked" {
+            *s.kicks.entry(message.clone()).or_default() += 1;
+        }
+    }
     let found_live: Vec<(f64, Violation)> = live.violations;
     if opts.trace {
         s.trace = assemble_trace(&world, &found_live, &s.violations, start);
@@ -1173,6 +1226,26 @@ fn handoff_latencies(
         .collect()
 }
 
+/// From each crash to its player's next `Ready` on another server (the
+/// driver's `opened` report), and how many players never got there.
+fn crash_recoveries(
+    reports: &[(f64, String, i64, f64, String)],
+    crashed: &[(i64, f64)],
+) -> (Vec<f64>, usize) {
+    let mut times = Vec::new();
+    let mut missing = 0;
+    for (user, at) in crashed {
+        match reports
+            .iter()
+            .find(|(t, kind, u, ..)| kind == "opened" && u == user && t > at)
+        {
+            Some((t, ..)) => times.push(t - at),
+            None => missing += 1,
+        }
+    }
+    (times, missing)
+}
+
 fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary {
     let w = world.borrow();
     let plan = &opts.plan;
@@ -1218,6 +1291,10 @@ fn summarize(world: &Shared, opts: &ScenarioOptions, sessions: usize) -> Summary
     opens.sort_by(f64::total_cmp);
     s.open_p50 = percentile(&opens, 0.5);
     s.open_p99 = percentile(&opens, 0.99);
+    for claim in &w.live_lease_claims {
+        s.violations
+            .push(Violation::new("live-lease-taken", claim.clone()));
+    }
     for stale in &w.stale_writes {
         s.violations.push(Violation::new(
             "stale-overwrite",

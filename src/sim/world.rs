@@ -173,6 +173,11 @@ pub struct World {
     pub reports: Vec<(f64, String, i64, f64, String)>,
     /// Writes that moved a record's `Meta.Revision` backwards (a stale owner's overwrite).
     pub stale_writes: Vec<String>,
+    /// Per record (store, key): the lease its stored value holds (token and
+    /// `ExpiresAt`) and when a write first stored that exact lease.
+    pub leases_seen: HashMap<(usize, String), (String, f64, f64)>,
+    /// Claims of a live lease no server could have known to be free.
+    pub live_lease_claims: Vec<String>,
     pub events: u64,
     /// The event log of `--trace`; `None` (recording nothing) unless asked for.
     pub log: Option<super::trace::Log>,
@@ -215,6 +220,8 @@ impl World {
             errors: Vec::new(),
             reports: Vec::new(),
             stale_writes: Vec::new(),
+            leases_seen: HashMap::new(),
+            live_lease_claims: Vec::new(),
             events: 0,
             log: None,
         }))

@@ -283,6 +283,7 @@ pub(super) fn install(cx: &Cx) -> mlua::Result<()> {
                 w.stale_writes.push(format!("{name}/{key}: a write moved Meta.Revision back from {prev} to {next} at t+{at:.1}s"));
             }
         }
+        check_lease_claim(&mut w, vm, store, &key, &v, now);
         let info = w.backend.write(store, &key, v.clone(), ids, meta, now);
         crate::sim::trace::write(&mut w, vm, &key, &v);
         w.trace.add(key.as_bytes());
@@ -389,4 +390,69 @@ pub(super) fn install(cx: &Cx) -> mlua::Result<()> {
     });
 
     Ok(())
+}
+
+/// The live-lease oracle, at every write of a record: a write that replaces
+/// another owner's unexpired lease with its own is a claim, and a claim is
+/// legitimate only when the lease said its owner keeps a server liveness entry
+/// (`Live`) and that entry lapsed at some moment since the lease was stored
+/// (the claiming server may have read it gone; with MemoryStore failing it
+/// cannot know). Tracks when each stored lease first appeared.
+fn check_lease_claim(w: &mut World, vm: usize, store: usize, key: &str, next: &Value, now: f64) {
+    fn lease(v: &Value) -> Option<(String, f64, String, bool)> {
+        let l = v.pointer("/Meta/Lease")?;
+        Some((
+            l.get("Token")?.as_str()?.to_string(),
+            l.get("ExpiresAt")?.as_f64()?,
+            l.get("JobId")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            l.get("Live").and_then(Value::as_bool).unwrap_or(false),
+        ))
+    }
+    let id = (store, key.to_string());
+    let prev = w.backend.get(store, key).and_then(|(p, _)| lease(p));
+    let new = lease(next);
+    if let (Some((token, expires, job, live)), Some((new_token, ..))) = (&prev, &new) {
+        if token != new_token && now + 1.0 < *expires {
+            let since = match w.leases_seen.get(&id) {
+                Some((t, e, at)) if t == token && e == expires => *at,
+                // stored by other means (a spec's direct write): no claim to judge
+                _ => f64::INFINITY,
+            };
+            let lapsed = !w.memory.present_throughout(
+                crate::sim::memorystore::Kind::HashMap,
+                crate::core::settings::LIVENESS_MAP,
+                job,
+                since,
+                now,
+            );
+            if since.is_finite() && !(*live && lapsed) {
+                let name = w.backend.stores[store].name.clone();
+                let at = now - w.config.start;
+                let why = if *live {
+                    "its owner's liveness entry never lapsed while the lease was stored"
+                } else {
+                    "its owner keeps no liveness entry"
+                };
+                w.live_lease_claims.push(format!(
+                    "{name}/{key}: server {vm} claimed the lease of JobId {job} {:.1}s before it expired at t+{at:.1}s, but {why}",
+                    expires - now
+                ));
+            }
+        }
+    }
+    match new {
+        Some((token, expires, ..)) => {
+            let keep =
+                matches!(w.leases_seen.get(&id), Some((t, e, _)) if *t == token && *e == expires);
+            if !keep {
+                w.leases_seen.insert(id, (token, expires, now));
+            }
+        }
+        None => {
+            w.leases_seen.remove(&id);
+        }
+    }
 }

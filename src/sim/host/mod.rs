@@ -391,8 +391,29 @@ mod remotes;
 mod scheduler;
 mod sim_api;
 
+/// `host.newObject(mt)`: a new empty userdata whose metatable is `mt`. Engine
+/// objects are such userdata, as on Roblox: `type` says "userdata", and Luau
+/// names the metatable's `__type` (the Roblox class) in its own error
+/// messages, which it does not for `newproxy` userdata. Many objects share
+/// one metatable.
+unsafe extern "C-unwind" fn new_object(state: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    // SAFETY: called by Luau with its arguments on the stack; the engine passes
+    // a table as the first one (`lua_setmetatable` takes a table or nil).
+    unsafe {
+        if mlua::ffi::lua_type(state, 1) != mlua::ffi::LUA_TTABLE {
+            return 0;
+        }
+        mlua::ffi::lua_newuserdata(state, 0);
+        mlua::ffi::lua_pushvalue(state, 1);
+        mlua::ffi::lua_setmetatable(state, -2);
+    }
+    1
+}
+
 fn install(lua: &Lua, world: &WeakShared, vm: usize) -> mlua::Result<Table> {
     let host = lua.create_table()?;
+    // SAFETY: `new_object` only uses the Lua stack as the C API documents.
+    host.raw_set("newObject", unsafe { lua.create_c_function(new_object)? })?;
     let cx = Cx {
         lua,
         host: &host,

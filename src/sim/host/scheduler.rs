@@ -50,13 +50,15 @@ pub(super) fn install(cx: &Cx) -> mlua::Result<()> {
     func!(cx, "random", |_l, w, (): ()| { Ok(w.rng.next_f64()) });
     cx.host.raw_set(
         "compile",
-        cx.lua
-            .create_function(|lua, (src, chunk): (mlua::LuaString, String)| {
-                match crate::sim::bytecode::load(lua, &src.as_bytes(), &format!("@{chunk}")) {
+        cx.lua.create_function(
+            |lua, (src, chunk, env): (mlua::LuaString, String, Option<mlua::Table>)| {
+                let name = format!("@{chunk}");
+                match crate::sim::bytecode::load_in(lua, &src.as_bytes(), &name, env) {
                     Ok(f) => Ok((Some(f), None)),
                     Err(e) => Ok((None, Some(e.to_string()))),
                 }
-            })?,
+            },
+        )?,
     )?;
 
     Ok(())
