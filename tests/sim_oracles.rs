@@ -277,3 +277,71 @@ fn a_missing_rojo_project_is_a_usage_error() {
     assert!(!ok);
     assert!(text.contains("missing.project.json"), "{text}");
 }
+
+#[test]
+fn a_liveness_check_that_takes_a_fresh_entry_for_a_dead_owner_fails_the_live_lease_oracle() {
+    // every liveness read answers "Dead", so a join claims the lease of a
+    // server that is alive and refreshing its entry: a server cut off from
+    // the DataStore (not from MemoryStore) cannot release the players who
+    // teleport away, and their next server finds the lease held
+    let mutant = Mutant::new(
+        "fresh-entry",
+        "Liveness.luau",
+        "elseif entry == nil then \"Dead\" else \"Alive\"",
+        "else \"Dead\"",
+    );
+    let (ok, text) = sim_with(
+        &mutant,
+        &[
+            "--faults",
+            "partition=200,teleports=0.7",
+            "--seed",
+            "1",
+            "--shrink-runs",
+            "0",
+        ],
+    );
+    assert!(!ok, "the claiming runtime passed the oracles:\n{text}");
+    assert!(
+        text.contains("but its owner's liveness entry never lapsed while the lease was stored"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_liveness_check_that_takes_a_failed_read_for_a_dead_owner_fails_the_live_lease_oracle() {
+    // a MemoryStore read that fails answers "Dead" instead of "Unknown"
+    let mutant = Mutant::new(
+        "failed-read",
+        "Liveness.luau",
+        "if not ok then \"Unknown\" elseif",
+        "if not ok then \"Dead\" elseif",
+    );
+    let faults = "partition=200,teleports=0.7,ms-errors=0.5";
+    let (ok, text) = sim_with(
+        &mutant,
+        &["--faults", faults, "--seed", "1", "--shrink-runs", "0"],
+    );
+    assert!(!ok, "the claiming runtime passed the oracles:\n{text}");
+    assert!(
+        text.contains("but its owner's liveness entry never lapsed while the lease was stored"),
+        "{text}"
+    );
+    // the real runtime under the same faults waits for the lease instead
+    let (ok, text) = vstore(&[
+        "sim",
+        "--project",
+        "schema-examples/advanced",
+        "--runtime",
+        "templates/runtime",
+        "--faults",
+        faults,
+        "--seed",
+        "1",
+    ]);
+    assert!(
+        ok,
+        "the real runtime failed under MemoryStore errors:\n{text}"
+    );
+    assert!(!text.contains("liveness entry never lapsed"), "{text}");
+}

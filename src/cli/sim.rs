@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sim::datastore::BudgetKind;
+use crate::sim::datastore::{self, BudgetKind};
 use crate::sim::scenario::{dotted, size_percentile, Cost, StorePlan, SCENARIOS};
 use crate::sim::shrink::{shrink, Shrunk};
 use crate::sim::specs::game_package;
@@ -464,7 +464,15 @@ fn print_summary(run: &SeedRun, game: &Game) {
         }
     }
     if s.player_hours > 0.0 {
-        let total: u64 = s.requests.values().sum();
+        // DataStore methods only: PublishAsync and SubscribeAsync are MessagingService's
+        let total: u64 = s
+            .requests
+            .iter()
+            .filter(|(method, _)| {
+                datastore::cost(method, false).is_some() || datastore::cost(method, true).is_some()
+            })
+            .map(|(_, n)| n)
+            .sum();
         println!(
             "DataStore requests per player-hour, whole run (joins, waits, releases included): {:.1}",
             total as f64 / s.player_hours

@@ -416,6 +416,12 @@ enum Where {
     On(usize),
 }
 
+/// Keeps the highest value reported for `user`.
+fn raise(map: &mut HashMap<i64, f64>, user: i64, value: f64) {
+    let e = map.entry(user).or_insert(value);
+    *e = e.max(value);
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -433,6 +439,10 @@ struct Live<'a> {
     /// What the live oracles found, and when.
     violations: Vec<(f64, Violation)>,
     opens_checked: usize,
+    /// user -> the highest counter a confirmed checkpoint ("ack") and a
+    /// reported release ("releaseAck") acknowledged so far.
+    acked: HashMap<i64, f64>,
+    released: HashMap<i64, f64>,
     mirror_checks: usize,
     mirror_deferred: usize,
 }
@@ -450,11 +460,16 @@ impl Live<'_> {
             }
             for i in seen..w.reports.len() {
                 let (at, kind, user, value, detail) = &w.reports[i];
-                if kind == "opened" {
-                    if let Ok(server) = detail.parse::<usize>() {
-                        self.opened.insert((*user, server), *at);
+                match kind.as_str() {
+                    "opened" => {
+                        if let Ok(server) = detail.parse::<usize>() {
+                            self.opened.insert((*user, server), *at);
+                        }
+                        self.check_open(&w, *user, *value);
                     }
-                    self.check_open(&w, *user, *value);
+                    "ack" => raise(&mut self.acked, *user, *value),
+                    "releaseAck" => raise(&mut self.released, *user, *value),
+                    _ => {}
                 }
             }
             self.seen = w.reports.len();
@@ -462,11 +477,37 @@ impl Live<'_> {
     }
 
     /// No blank or stale open: the data a session opened with is not older
-    /// than the stored record.
+    /// than the stored record. No lost acknowledgement: nor older than what
+    /// an earlier session's confirmed checkpoint or release acknowledged (the
+    /// end-of-run check misses a lost save that later play overtakes).
     fn check_open(&mut self, w: &World, user: i64, opened: f64) {
         self.opens_checked += 1;
         let plan = &self.opts.plan;
         let key = format!("Player_{user}");
+        let path = dotted(&plan.counter);
+        if opened >= 0.0 {
+            let lost = [
+                ("ack-lost", "checkpoint confirmed", self.acked.get(&user)),
+                (
+                    "release-ack-lost",
+                    "a release reported success with",
+                    self.released.get(&user),
+                ),
+            ];
+            if let Some((code, what, a)) = lost
+                .into_iter()
+                .find_map(|(code, what, a)| a.filter(|a| opened < **a).map(|a| (code, what, *a)))
+            {
+                self.violations.push((
+                    w.now,
+                    Violation::new(
+                        code,
+                        format!("{key}: acknowledged save lost: {what} {path} = {a}, a later session opened with {path} = {opened}"),
+                    ),
+                ));
+                return;
+            }
+        }
         let Some(stored) = w
             .backend
             .find(&self.opts.store, "global", false)
@@ -483,7 +524,6 @@ impl Live<'_> {
         if opened >= stored {
             return;
         }
-        let path = dotted(&plan.counter);
         let shown = if opened < 0.0 {
             "nothing".to_string()
         } else {
@@ -721,6 +761,8 @@ pub fn run(package: Rc<Node>, opts: &ScenarioOptions) -> Result<Summary, String>
         opened: HashMap::new(),
         violations: Vec::new(),
         opens_checked: 0,
+        acked: HashMap::new(),
+        released: HashMap::new(),
         mirror_checks: 0,
         mirror_deferred: 0,
     };
