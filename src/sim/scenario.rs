@@ -482,32 +482,16 @@ impl Live<'_> {
     /// end-of-run check misses a lost save that later play overtakes).
     fn check_open(&mut self, w: &World, user: i64, opened: f64) {
         self.opens_checked += 1;
+        if !self.check_open_against_store(w, user, opened) && opened >= 0.0 {
+            self.check_open_against_acks(w, user, opened);
+        }
+    }
+
+    /// A blank or stale open (below the stored record); true when found.
+    fn check_open_against_store(&mut self, w: &World, user: i64, opened: f64) -> bool {
         let plan = &self.opts.plan;
         let key = format!("Player_{user}");
         let path = dotted(&plan.counter);
-        if opened >= 0.0 {
-            let lost = [
-                ("ack-lost", "checkpoint confirmed", self.acked.get(&user)),
-                (
-                    "release-ack-lost",
-                    "a release reported success with",
-                    self.released.get(&user),
-                ),
-            ];
-            if let Some((code, what, a)) = lost
-                .into_iter()
-                .find_map(|(code, what, a)| a.filter(|a| opened < **a).map(|a| (code, what, *a)))
-            {
-                self.violations.push((
-                    w.now,
-                    Violation::new(
-                        code,
-                        format!("{key}: acknowledged save lost: {what} {path} = {a}, a later session opened with {path} = {opened}"),
-                    ),
-                ));
-                return;
-            }
-        }
         let Some(stored) = w
             .backend
             .find(&self.opts.store, "global", false)
@@ -519,32 +503,58 @@ impl Live<'_> {
                     .and_then(Value::as_f64)
             })
         else {
-            return;
+            return false;
         };
         if opened >= stored {
-            return;
+            return false;
         }
         let shown = if opened < 0.0 {
             "nothing".to_string()
         } else {
             format!("{path} = {opened}")
         };
-        if opened < 0.0 || opened == plan.counter_default {
-            self.violations.push((
-w.now,
-Violation::new(
-"blank-open",
-format!(
-                "{key}: blank open after failed load: the session opened with {shown} (the template) while the stored record holds {path} = {stored}"
-            ))));
+        let violation = if opened < 0.0 || opened == plan.counter_default {
+            Violation::new(
+                "blank-open",
+                format!(
+                    "{key}: blank open after failed load: the session opened with {shown} (the template) while the stored record holds {path} = {stored}"
+                ),
+            )
         } else {
+            Violation::new(
+                "stale-open",
+                format!(
+                    "{key}: stale open: the session opened with {shown}, older than the stored record's {path} = {stored}"
+                ),
+            )
+        };
+        self.violations.push((w.now, violation));
+        true
+    }
+
+    /// An open below what an earlier confirmed checkpoint or release
+    /// acknowledged: that save was lost, even if the store agrees.
+    fn check_open_against_acks(&mut self, w: &World, user: i64, opened: f64) {
+        let path = dotted(&self.opts.plan.counter);
+        let lost = [
+            ("ack-lost", "checkpoint confirmed", self.acked.get(&user)),
+            (
+                "release-ack-lost",
+                "a release reported success with",
+                self.released.get(&user),
+            ),
+        ];
+        if let Some((code, what, a)) = lost
+            .into_iter()
+            .find_map(|(code, what, a)| a.filter(|a| opened < **a).map(|a| (code, what, *a)))
+        {
             self.violations.push((
-w.now,
-Violation::new(
-"stale-open",
-format!(
-                "{key}: stale open: the session opened with {shown}, older than the stored record's {path} = {stored}"
-            ))));
+                w.now,
+                Violation::new(
+                    code,
+                    format!("Player_{user}: acknowledged save lost: {what} {path} = {a}, a later session opened with {path} = {opened}"),
+                ),
+            ));
         }
     }
 
